@@ -1,0 +1,310 @@
+"""BaseRNN: the fit/predict machinery shared by RNNRegressor and RNNClassifier."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import PredefinedSplit
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.dataset import ValidSplit
+
+from ._validation import validate_sequences
+from .callbacks import GradientValueClipping
+from .nn import CELLS, SequenceToVector
+from .nn.cells import ACTIVATIONS
+from .nn.init import WEIGHT_INITS
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+# Contract values (CONVENTIONS.md section 2) whose behaviour later work delivers.
+_NOT_YET = {
+    "architecture": ("seq2vec",),
+    "normalization": (None,),
+}
+
+PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
+        The recurrent cell. ``"lstm"``, ``"gru"`` and ``"rnn"`` with tanh or ReLU run on
+        PyTorch's fused kernels; ``"peephole_lstm"`` (Gers & Schmidhuber 2000) and
+        ``"rnn"`` with Leaky ReLU or ELU run on sklrnn's own cells.
+    activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
+        Nonlinearity of ``cell="rnn"``; ignored by the gated cells.
+    hidden_size : int, default=32
+        Size of the hidden state of each direction of each layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read every sequence backwards and concatenate both directions.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability between stacked layers and on the sequence summary before
+        the output layer.
+    architecture : {"seq2vec"}, default="seq2vec"
+        Sequence to vector: one output per sequence. (``"seq2seq"``, ``"vec2seq"`` and
+        ``"encoder_decoder"`` are reserved and raise ``NotImplementedError`` for now.)
+    normalization : None, default=None
+        Reserved for batch and layer normalization (``"batch"``, ``"layer"`` raise
+        ``NotImplementedError`` for now).
+    weight_init : {"default", "xavier_uniform", "xavier_normal", "orthogonal", \
+"identity"}, default="default"
+        Initialization of the recurrent layers. ``"default"`` keeps PyTorch's
+        U(-1/sqrt(H), 1/sqrt(H)). The others set biases to zero (the LSTM forget-gate bias
+        to 1) and initialize each gate block of the weight matrices separately: Glorot
+        uniform or normal for all weights (``"xavier_*"``); Glorot uniform input weights and
+        orthogonal recurrent weights (``"orthogonal"``); Glorot uniform input weights and
+        identity recurrent weights (``"identity"``, the IRNN of Le et al. 2015, meant for
+        ``cell="rnn", activation="relu"``).
+    clip_grad_norm : float > 0 or None, default=None
+        Rescale the whole gradient when its 2-norm exceeds this value
+        (skorch's ``GradientNormClipping``).
+    clip_grad_value : float > 0 or None, default=None
+        Clamp every gradient entry to ``[-clip_grad_value, clip_grad_value]``.
+    mask_value : None, default=None
+        Reserved for masking padded time steps (raises ``NotImplementedError`` when set,
+        for now).
+    lr : float > 0, default=1e-3
+        Learning rate.
+    max_epochs : int, default=100
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=32
+        Sequences per gradient step.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
+default="adam"
+        The optimizer.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when the validation
+        loss has not improved for ``patience`` epochs, and restore the weights of the best
+        epoch. Without early stopping all data is used for training.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    patience : int, default=10
+        Epochs without improvement of the validation loss before training stops.
+    callbacks : list of skorch callbacks or (name, callback) tuples, or None, default=None
+        Extra skorch callbacks; copies are used, the objects passed in are not modified.
+    device : str or torch.device, default="cpu"
+        Where to train and predict, e.g. ``"cuda"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout and the validation split. With an
+        int, ``fit`` is reproducible on the CPU. The global torch random state is left
+        as it was.
+    verbose : int, default=0
+        0 is silent; 1 prints skorch's table of losses after every epoch.
+    warm_start : bool, default=False
+        When fitted already, continue training the current network for ``max_epochs`` more
+        epochs instead of starting afresh."""
+
+FITTED_DOC = """net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the PyTorch module.
+    history_ : skorch.History
+        Per-epoch (and per-batch) losses and timings recorded by skorch.
+    n_features_in_ : int
+        For 2-D X, its number of columns (time steps); for 3-D X, the features per time step.
+    feature_names_in_ : ndarray of str
+        Column names, when X was a DataFrame with string column names."""
+
+
+class BaseRNN(BaseEstimator):
+    """Shared machinery: parameter validation, seeding, net building, prediction.
+
+    Subclasses set ``_net_class`` and ``_criterion`` and implement ``_prepare_target``
+    (validate y, record target metadata, return what skorch trains on) and
+    ``_validation_rows`` (which rows early stopping holds out).
+    """
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELLS))],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "architecture": [StrOptions({"seq2vec", "seq2seq", "vec2seq", "encoder_decoder"})],
+        "normalization": [None, StrOptions({"batch", "layer"})],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "clip_grad_value": [None, Interval(Real, 0, None, closed="neither")],
+        "mask_value": [None, Real],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(self, *, cell="lstm", activation="tanh", hidden_size=32, num_layers=1,
+                 bidirectional=False, dropout=0.0, architecture="seq2vec", normalization=None,
+                 weight_init="default", clip_grad_norm=None, clip_grad_value=None,
+                 mask_value=None, lr=1e-3, max_epochs=100, batch_size=32, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1, patience=10, callbacks=None,
+                 device="cpu", random_state=None, verbose=0, warm_start=False):
+        self.cell = cell
+        self.activation = activation
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.architecture = architecture
+        self.normalization = normalization
+        self.weight_init = weight_init
+        self.clip_grad_norm = clip_grad_norm
+        self.clip_grad_value = clip_grad_value
+        self.mask_value = mask_value
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    # -- fit ---------------------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Train the network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
+            Training sequences; 2-D input is univariate sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        self._check_implemented()
+        continuing = self.warm_start and hasattr(self, "net_")
+        X = validate_sequences(self, X, reset=not continuing)
+        y = self._prepare_target(y, len(X), reset=not continuing)
+        self._check_optimizer()
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        train_split = self._make_train_split(y, seed)
+        with torch.random.fork_rng(devices=self._cuda_devices()):
+            torch.manual_seed(seed)
+            if continuing:
+                self.net_.set_params(train_split=train_split)
+                self.net_.partial_fit(X, y, epochs=self.max_epochs)
+            else:
+                self.net_ = self._build_net(X.shape[2], train_split)
+                self.net_.fit(X, y)
+        self.history_ = self.net_.history
+        return self
+
+    def _check_implemented(self):
+        for param, values in _NOT_YET.items():
+            value = getattr(self, param)
+            if value not in values:
+                raise NotImplementedError(
+                    f"{param}={value!r} is not implemented yet; supported: {values}."
+                )
+        if self.mask_value is not None:
+            raise NotImplementedError(
+                "mask_value is not implemented yet; pass sequences of one length "
+                "without padding."
+            )
+
+    def _check_optimizer(self):
+        optimizer = self.optimizer
+        if isinstance(optimizer, type) and not issubclass(optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                "optimizer must be one of "
+                f"{sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass; "
+                f"got {self.optimizer!r}."
+            )
+
+    def _make_train_split(self, y, seed):
+        """Return skorch's ``train_split``: None, or a fixed hold-out for early stopping."""
+        if not self.early_stopping:
+            return None
+        n_valid = max(1, round(len(y) * self.validation_fraction))
+        if len(y) - n_valid < 1:
+            raise ValueError(
+                f"early_stopping holds out validation_fraction={self.validation_fraction} of "
+                f"the data, which leaves no training sequences out of {len(y)}. Pass more "
+                "sequences or set early_stopping=False."
+            )
+        fold = np.full(len(y), -1)
+        fold[self._validation_rows(y, n_valid, seed)] = 0
+        return ValidSplit(PredefinedSplit(fold))
+
+    def _cuda_devices(self):
+        device = torch.device(self.device)
+        if device.type != "cuda":
+            return []
+        return [device.index if device.index is not None else torch.cuda.current_device()]
+
+    def _build_net(self, input_size, train_split):
+        callbacks = [("user_" + str(i), cb) if not isinstance(cb, tuple) else cb
+                     for i, cb in enumerate(copy.deepcopy(self.callbacks or []))]
+        if self.clip_grad_norm is not None:
+            callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
+        if self.clip_grad_value is not None:
+            callbacks.append(("clip_grad_value", GradientValueClipping(self.clip_grad_value)))
+        if self.early_stopping:
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.patience, load_best=True,
+                sink=print if self.verbose else _silent,
+            )))
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        return self._net_class(
+            module=SequenceToVector,
+            module__input_size=input_size,
+            module__output_size=self._n_outputs,
+            module__cell=self.cell,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__bidirectional=self.bidirectional,
+            module__dropout=self.dropout,
+            module__activation=self.activation,
+            module__weight_init=self.weight_init,
+            criterion=self._criterion,
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=self.device,
+            verbose=self.verbose,
+        ).initialize()
+
+    # -- predict -----------------------------------------------------------------------------
+
+    def _forward(self, X):
+        """Validate ``X`` and return the network's output as float64 ``(N, n_outputs)``."""
+        check_is_fitted(self)
+        X = validate_sequences(self, X, reset=False)
+        return self.net_.predict_proba(X).astype(np.float64, copy=False)
+
+
+def _silent(*args, **kwargs):
+    pass

@@ -1,0 +1,16 @@
+"""Plain PyTorch recurrent networks: cells, layers and heads, with no scikit-learn in them."""
+
+from .cells import ElmanCell, PeepholeLSTMCell
+from .heads import SequenceToVector
+from .layers import CELLS, CustomRNN, Recurrence, is_fused, make_recurrent
+
+__all__ = [
+    "CELLS",
+    "CustomRNN",
+    "ElmanCell",
+    "PeepholeLSTMCell",
+    "Recurrence",
+    "SequenceToVector",
+    "is_fused",
+    "make_recurrent",
+]

@@ -1,0 +1,78 @@
+"""Complete networks: recurrent layers plus an output head."""
+
+import torch.nn.functional as F
+from torch import nn
+
+from .init import init_recurrent
+from .layers import make_recurrent
+
+#: Eval-mode batches are padded to a multiple of this many rows (see ``forward``).
+EVAL_BATCH_MULTIPLE = 8
+
+
+class SequenceToVector(nn.Module):
+    """Many-to-one network: read a whole sequence, emit one vector.
+
+    The summary of a sequence is the final hidden state of the last layer (for a bidirectional
+    network: the forward direction after the last step concatenated with the backward direction
+    after the first step). Dropout is applied to that summary before the linear head, and between
+    stacked layers.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step ``D``.
+    output_size : int
+        Outputs per sequence (targets for regression, classes for classification logits).
+    cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
+        The recurrent cell.
+    hidden_size : int, default=32
+        Size of the hidden state of each direction of each layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read each sequence backwards.
+    dropout : float, default=0.0
+        Dropout probability between layers and before the head.
+    activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
+        Activation of ``cell="rnn"``.
+    weight_init : str, default="default"
+        Initialization scheme of the recurrent layers, see :func:`sklrnn.nn.init.init_recurrent`;
+        LSTM forget-gate biases start at 1 under every scheme but ``"default"``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn import SequenceToVector
+    >>> net = SequenceToVector(input_size=3, output_size=2, cell="gru", hidden_size=8)
+    >>> net(torch.zeros(4, 10, 3)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
+                 bidirectional=False, dropout=0.0, activation="tanh", weight_init="default"):
+        super().__init__()
+        self.directions = 2 if bidirectional else 1
+        self.rnn = make_recurrent(cell, input_size, hidden_size, num_layers=num_layers,
+                                  bidirectional=bidirectional, dropout=dropout,
+                                  activation=activation)
+        init_recurrent(self.rnn, weight_init, hidden_size,
+                       forget_bias=cell in ("lstm", "peephole_lstm"))
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.directions * hidden_size, output_size)
+
+    def forward(self, X):
+        """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, output_size)``.
+
+        In eval mode the batch is zero-padded to a multiple of :data:`EVAL_BATCH_MULTIPLE`
+        rows: CPU matrix kernels pick their code path (and so their rounding) by the number of
+        rows, and a sequence's prediction must not depend on what else is in its batch.
+        """
+        n = X.shape[0]
+        if not self.training:
+            X = F.pad(X, (0, 0, 0, 0, 0, -n % EVAL_BATCH_MULTIPLE))
+        _, h_n = self.rnn(X)
+        if isinstance(h_n, tuple):  # fused LSTM returns (h_n, c_n)
+            h_n = h_n[0]
+        last = h_n[-self.directions:].transpose(0, 1).reshape(X.shape[0], -1)
+        return self.head(self.dropout(last))[:n]

@@ -1,0 +1,158 @@
+"""Stacked, optionally bidirectional recurrent layers over fused or custom cells.
+
+:func:`make_recurrent` returns PyTorch's fused :class:`torch.nn.RNN`, :class:`torch.nn.LSTM` or
+:class:`torch.nn.GRU` whenever they compute the requested configuration, and
+:class:`CustomRNN` (the one shared implementation for every other cell) otherwise. Both take
+``(N, T, D)`` input and return ``(output, h_n)`` with the layout of the fused modules.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .cells import ElmanCell, PeepholeLSTMCell
+
+CELLS = ("rnn", "lstm", "peephole_lstm", "gru")
+
+
+class Recurrence(nn.Module):
+    """Run one cell over the time axis, forwards or backwards.
+
+    The input projection of every time step is computed in one matrix product up front;
+    the Python loop only does what depends on the previous state.
+
+    Parameters
+    ----------
+    cell : sklrnn.nn.cells.ElmanCell or sklrnn.nn.cells.PeepholeLSTMCell
+        The step function.
+    reverse : bool, default=False
+        Process the sequence from its last step to its first.
+    """
+
+    def __init__(self, cell, reverse=False):
+        super().__init__()
+        self.cell = cell
+        self.reverse = reverse
+
+    def forward(self, x):
+        """Return the hidden state at every step ``(N, T, H)`` and the final state tuple."""
+        cell = self.cell
+        gx = F.linear(x, cell.weight_ih, cell.bias_ih).unbind(1)
+        state = cell.init_state(x.shape[0], x)
+        steps = range(len(gx) - 1, -1, -1) if self.reverse else range(len(gx))
+        outputs = [None] * len(gx)
+        for t in steps:
+            state = cell(gx[t], state)
+            outputs[t] = state[0]
+        return torch.stack(outputs, 1), state
+
+
+class CustomRNN(nn.Module):
+    """Stacked, optionally bidirectional RNN over a custom cell, laid out like ``nn.LSTM``.
+
+    Parameters
+    ----------
+    cell : {"rnn", "peephole_lstm"}
+        ``"rnn"`` is an :class:`~sklrnn.nn.cells.ElmanCell` with ``activation``;
+        ``"peephole_lstm"`` a :class:`~sklrnn.nn.cells.PeepholeLSTMCell`.
+    input_size, hidden_size, num_layers : int
+        As in :class:`torch.nn.LSTM`.
+    bidirectional : bool, default=False
+        Add a backward direction to every layer; outputs are concatenated.
+    dropout : float, default=0.0
+        Dropout on the outputs of every layer except the last.
+    activation : str, default="tanh"
+        Activation of the ``"rnn"`` cell.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.layers import CustomRNN
+    >>> rnn = CustomRNN("peephole_lstm", 3, 4, num_layers=2, bidirectional=True)
+    >>> output, h_n = rnn(torch.zeros(5, 7, 3))
+    >>> output.shape, h_n.shape
+    (torch.Size([5, 7, 8]), torch.Size([4, 5, 4]))
+    """
+
+    def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 dropout=0.0, activation="tanh"):
+        super().__init__()
+        self.dropout = dropout
+        directions = 2 if bidirectional else 1
+        layers = []
+        for layer in range(num_layers):
+            size = input_size if layer == 0 else hidden_size * directions
+            layers.append(nn.ModuleList(
+                Recurrence(_make_cell(cell, size, hidden_size, activation), reverse=bool(d))
+                for d in range(directions)
+            ))
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x):
+        """Return ``output`` (N, T, directions * H) and ``h_n`` (layers * directions, N, H)."""
+        h_n = []
+        for i, layer in enumerate(self.layers):
+            if i:
+                x = F.dropout(x, self.dropout, self.training)
+            outputs = []
+            for direction in layer:
+                output, state = direction(x)
+                outputs.append(output)
+                h_n.append(state[0])
+            x = torch.cat(outputs, dim=-1) if len(outputs) > 1 else outputs[0]
+        return x, torch.stack(h_n)
+
+
+def _make_cell(cell, input_size, hidden_size, activation):
+    if cell == "peephole_lstm":
+        return PeepholeLSTMCell(input_size, hidden_size)
+    return ElmanCell(input_size, hidden_size, activation)
+
+
+def is_fused(cell, activation="tanh"):
+    """Whether PyTorch computes this cell with a fused kernel (``nn.RNN``/``LSTM``/``GRU``)."""
+    return cell in ("lstm", "gru") or (cell == "rnn" and activation in ("tanh", "relu"))
+
+
+def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                   dropout=0.0, activation="tanh"):
+    """Build the recurrent layers for ``cell``, fused where PyTorch computes it.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "peephole_lstm", "gru"}
+        The recurrent cell.
+    input_size, hidden_size, num_layers : int
+        As in :class:`torch.nn.LSTM`.
+    bidirectional : bool, default=False
+        Add a backward direction to every layer.
+    dropout : float, default=0.0
+        Dropout on the outputs of every layer except the last.
+    activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
+        Activation of ``cell="rnn"``; ignored by the other cells.
+
+    Returns
+    -------
+    torch.nn.Module
+        A module mapping ``(N, T, input_size)`` to ``(output, h_n)`` with batch-first output
+        ``(N, T, directions * hidden_size)`` and ``h_n`` (or ``(h_n, c_n)`` for the fused LSTM)
+        of shape ``(num_layers * directions, N, hidden_size)``.
+
+    Examples
+    --------
+    >>> from sklrnn.nn.layers import make_recurrent
+    >>> type(make_recurrent("gru", 3, 8)).__name__
+    'GRU'
+    >>> type(make_recurrent("peephole_lstm", 3, 8)).__name__
+    'CustomRNN'
+    """
+    if cell not in CELLS:
+        raise ValueError(f"Unknown cell {cell!r}; choose one of {CELLS}.")
+    kwargs = dict(num_layers=num_layers, bidirectional=bidirectional,
+                  dropout=dropout if num_layers > 1 else 0.0)
+    if not is_fused(cell, activation):
+        return CustomRNN(cell, input_size, hidden_size, activation=activation, **kwargs)
+    if cell == "rnn":
+        return nn.RNN(input_size, hidden_size, nonlinearity=activation, batch_first=True, **kwargs)
+    fused = nn.LSTM if cell == "lstm" else nn.GRU
+    return fused(input_size, hidden_size, batch_first=True, **kwargs)

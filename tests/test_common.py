@@ -1,0 +1,13 @@
+"""scikit-learn's estimator checks, every one, on every sklrnn estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklrnn import RNNClassifier, RNNRegressor
+
+# Tiny, fast settings that still learn the checks' toy problems (scores > 0.5 / > 0.83).
+FAST = dict(hidden_size=16, lr=0.02, max_epochs=30, batch_size=32, random_state=0)
+
+
+@parametrize_with_checks([RNNRegressor(cell="gru", **FAST), RNNClassifier(cell="gru", **FAST)])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
