@@ -201,13 +201,14 @@ class BaseRNN(BaseEstimator):
         """
         self._validate_params()
         self._check_implemented()
+        self._check_optimizer()
+        devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
         X = validate_sequences(self, X, reset=not continuing)
         y = self._prepare_target(y, len(X), reset=not continuing)
-        self._check_optimizer()
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train_split = self._make_train_split(y, seed)
-        with torch.random.fork_rng(devices=self._cuda_devices()):
+        with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             if continuing:
                 self.net_.set_params(train_split=train_split)
@@ -256,9 +257,20 @@ class BaseRNN(BaseEstimator):
         return ValidSplit(PredefinedSplit(fold))
 
     def _cuda_devices(self):
-        device = torch.device(self.device)
+        """Validate ``device`` and return the CUDA device indices whose RNG fit must seed."""
+        try:
+            device = torch.device(self.device)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"device={self.device!r} is not a torch device; use e.g. 'cpu' or 'cuda'."
+            ) from exc
         if device.type != "cuda":
             return []
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} but torch.cuda.is_available() is False; use "
+                "device='cpu' or install a CUDA build of torch."
+            )
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
     def _build_net(self, input_size, train_split):

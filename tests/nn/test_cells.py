@@ -1,0 +1,168 @@
+"""One-step checks of the custom recurrent cells against their published equations."""
+
+import pytest
+import torch
+from torch.testing import assert_close
+
+from sklrnn.nn.cells import ElmanCell, PeepholeLSTMCell
+
+INPUT, HIDDEN, BATCH = 3, 5, 4
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + torch.exp(-z))
+
+
+def _tanh(z):
+    e = torch.exp(2.0 * z)
+    return (e - 1.0) / (e + 1.0)
+
+
+def _project(x, cell):
+    """The projected input ``W_ih x + b_ih`` that the cells take, as Recurrence computes it."""
+    return x @ cell.weight_ih.T + cell.bias_ih
+
+
+def _peephole_step_reference(x, h, c, cell):
+    """Gers & Schmidhuber (2000) peephole LSTM step in float64, written out gate by gate."""
+    p = {name: t.detach().double() for name, t in cell.named_parameters()}
+    x, h, c = x.double(), h.double(), c.double()
+    H = cell.hidden_size
+
+    def pre(k):
+        rows = slice(k * H, (k + 1) * H)
+        return (x @ p["weight_ih"][rows].T + p["bias_ih"][rows]
+                + h @ p["weight_hh"][rows].T + p["bias_hh"][rows])
+
+    w_ci, w_cf, w_co = p["weight_peephole"]
+    i = _sigmoid(pre(0) + w_ci * c)
+    f = _sigmoid(pre(1) + w_cf * c)
+    g = _tanh(pre(2))
+    c_new = f * c + i * g
+    o = _sigmoid(pre(3) + w_co * c_new)
+    return o * _tanh(c_new), c_new
+
+
+def _random_state():
+    return torch.randn(BATCH, HIDDEN), torch.randn(BATCH, HIDDEN)
+
+
+def test_peephole_cell_with_zero_peepholes_equals_torch_lstm_cell():
+    torch.manual_seed(0)
+    reference = torch.nn.LSTMCell(INPUT, HIDDEN)
+    cell = PeepholeLSTMCell(INPUT, HIDDEN)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(reference, name))
+        cell.weight_peephole.zero_()
+    x = torch.randn(BATCH, INPUT)
+    h, c = _random_state()
+
+    with torch.no_grad():
+        h_cell, c_cell = cell(_project(x, cell), (h, c))
+        h_ref, c_ref = reference(x, (h, c))
+
+    assert_close(h_cell, h_ref)
+    assert_close(c_cell, c_ref)
+
+
+def test_peephole_cell_step_follows_gers_schmidhuber_equations():
+    torch.manual_seed(1)
+    cell = PeepholeLSTMCell(INPUT, HIDDEN)
+    with torch.no_grad():
+        cell.weight_peephole.copy_(torch.randn(3, HIDDEN))
+    assert (cell.weight_peephole != 0).all()
+    x = torch.randn(BATCH, INPUT)
+    h, c = _random_state()
+
+    with torch.no_grad():
+        h_cell, c_cell = cell(_project(x, cell), (h, c))
+    h_ref, c_ref = _peephole_step_reference(x, h, c, cell)
+
+    assert_close(h_cell, h_ref.float())
+    assert_close(c_cell, c_ref.float())
+
+
+@pytest.mark.parametrize("peephole", [0, 1, 2])
+def test_each_peephole_weight_changes_the_step(peephole):
+    torch.manual_seed(2)
+    cell = PeepholeLSTMCell(INPUT, HIDDEN)
+    x = torch.randn(BATCH, INPUT)
+    h, c = _random_state()
+    with torch.no_grad():
+        cell.weight_peephole.zero_()
+        before = cell(_project(x, cell), (h, c))
+        cell.weight_peephole[peephole] = 1.0
+        after = cell(_project(x, cell), (h, c))
+
+    # w_ci and w_cf reach c and h; w_co only the output gate, so only h.
+    assert not torch.allclose(after[0], before[0])
+    if peephole < 2:
+        assert not torch.allclose(after[1], before[1])
+    else:
+        assert torch.equal(after[1], before[1])
+
+
+def test_peephole_cell_initial_state_is_zero_hidden_and_cell():
+    cell = PeepholeLSTMCell(INPUT, HIDDEN)
+    state = cell.init_state(BATCH, torch.zeros(1))
+    assert len(state) == 2
+    for s in state:
+        assert s.shape == (BATCH, HIDDEN)
+        assert torch.equal(s, torch.zeros(BATCH, HIDDEN))
+
+
+ELMAN_ACTIVATIONS = {
+    "tanh": _tanh,
+    "relu": lambda z: torch.where(z > 0, z, torch.zeros_like(z)),
+    "leaky_relu": lambda z: torch.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: torch.where(z > 0, z, torch.exp(z) - 1.0),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(ELMAN_ACTIVATIONS))
+def test_elman_cell_step_is_activation_of_affine_input_and_hidden(activation):
+    torch.manual_seed(3)
+    cell = ElmanCell(INPUT, HIDDEN, activation=activation)
+    # Scale up so a good share of pre-activations are negative and the activations differ.
+    x = 3 * torch.randn(BATCH, INPUT)
+    h = 3 * torch.randn(BATCH, HIDDEN)
+
+    with torch.no_grad():
+        (h_cell,) = cell(_project(x, cell), (h,))
+
+    p = {name: t.detach().double() for name, t in cell.named_parameters()}
+    z = (x.double() @ p["weight_ih"].T + p["bias_ih"]
+         + h.double() @ p["weight_hh"].T + p["bias_hh"])
+    assert (z < 0).any() and (z > 0).any()
+    assert_close(h_cell, ELMAN_ACTIVATIONS[activation](z).float())
+
+
+def test_elman_cell_with_tanh_equals_torch_rnn_cell():
+    torch.manual_seed(4)
+    reference = torch.nn.RNNCell(INPUT, HIDDEN, nonlinearity="tanh")
+    cell = ElmanCell(INPUT, HIDDEN, activation="tanh")
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(reference, name))
+    x = torch.randn(BATCH, INPUT)
+    h = torch.randn(BATCH, HIDDEN)
+
+    with torch.no_grad():
+        (h_cell,) = cell(_project(x, cell), (h,))
+        h_ref = reference(x, h)
+
+    assert_close(h_cell, h_ref)
+
+
+@pytest.mark.parametrize("cell_class", [ElmanCell, PeepholeLSTMCell])
+def test_cell_parameters_start_within_pytorch_default_bound(cell_class):
+    torch.manual_seed(5)
+    cell = cell_class(INPUT, HIDDEN)
+    bound = HIDDEN ** -0.5
+    gates = 4 if cell_class is PeepholeLSTMCell else 1
+    assert cell.weight_ih.shape == (gates * HIDDEN, INPUT)
+    assert cell.weight_hh.shape == (gates * HIDDEN, HIDDEN)
+    for name, param in cell.named_parameters():
+        assert param.abs().max() <= bound, name
+        assert param.std() > 0, name
