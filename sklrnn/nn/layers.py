@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .cells import ElmanCell, PeepholeLSTMCell
+from .cells import ACTIVATIONS, ElmanCell, PeepholeLSTMCell
 
 CELLS = ("rnn", "lstm", "peephole_lstm", "gru")
 
@@ -148,6 +148,8 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
     """
     if cell not in CELLS:
         raise ValueError(f"Unknown cell {cell!r}; choose one of {CELLS}.")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {activation!r}; choose one of {tuple(ACTIVATIONS)}.")
     kwargs = dict(num_layers=num_layers, bidirectional=bidirectional,
                   dropout=dropout if num_layers > 1 else 0.0)
     if not is_fused(cell, activation):

@@ -240,6 +240,11 @@ def test_make_recurrent_rejects_unknown_cell():
         make_recurrent("transformer", INPUT, HIDDEN)
 
 
+def test_make_recurrent_rejects_unknown_activation():
+    with pytest.raises(ValueError, match="Unknown activation 'sigmoid'"):
+        make_recurrent("rnn", INPUT, HIDDEN, activation="sigmoid")
+
+
 @pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
 def test_make_recurrent_dropout_with_one_layer_gives_no_warning(cell, activation):
     with warnings.catch_warnings():
