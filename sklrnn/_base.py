@@ -98,8 +98,9 @@ default="adam"
     verbose : int, default=0
         0 is silent; 1 prints skorch's table of losses after every epoch.
     warm_start : bool, default=False
-        When fitted already, continue training the current network for ``max_epochs`` more
-        epochs instead of starting afresh."""
+        When fitted already, continue training the current network (and its optimizer
+        state) for ``max_epochs`` more epochs instead of starting afresh. The network,
+        optimizer and callbacks keep the settings of the fit that built them."""
 
 FITTED_DOC = """net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the PyTorch module.
@@ -274,8 +275,7 @@ class BaseRNN(BaseEstimator):
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
     def _build_net(self, input_size, train_split):
-        callbacks = [("user_" + str(i), cb) if not isinstance(cb, tuple) else cb
-                     for i, cb in enumerate(copy.deepcopy(self.callbacks or []))]
+        callbacks = copy.deepcopy(self.callbacks or [])
         if self.clip_grad_norm is not None:
             callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
         if self.clip_grad_value is not None:
