@@ -26,7 +26,8 @@ X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
 X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
 X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 
-clf = RNNClassifier(cell="lstm", hidden_size=32, lr=0.01, max_epochs=60, random_state=0)
+clf = RNNClassifier(cell="lstm", hidden_size=32, lr=0.005, batch_size=8, max_epochs=100,
+                    random_state=0)
 clf.fit(X_train, y_train)
 print(f"BasicMotions {X_train.shape} -> accuracy on the test set: {clf.score(X_test, y_test):.3f}")
 
