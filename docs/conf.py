@@ -1,4 +1,16 @@
-"""Sphinx configuration for sklrnn's documentation (build: ``sphinx-build -W docs docs/_build``)."""
+"""Sphinx configuration for sklrnn's documentation.
+
+Build (warnings are errors)::
+
+    sphinx-build -W --keep-going -b html docs docs/_build/html
+
+Links to the Python, scikit-learn, skorch and PyTorch docs (intersphinx) need their inventories
+from the internet, so they are opt-in: set ``SKLRNN_DOCS_INTERSPHINX=1`` to turn them on.
+"""
+
+import os
+
+from docutils import nodes
 
 import sklrnn
 
@@ -14,18 +26,49 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
+templates_path = ["_templates"]
 autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
-intersphinx_mapping = {
+
+_INTERSPHINX = {
     "python": ("https://docs.python.org/3", None),
     "sklearn": ("https://scikit-learn.org/stable", None),
     "skorch": ("https://skorch.readthedocs.io/en/stable", None),
     "torch": ("https://pytorch.org/docs/stable", None),
 }
+USE_INTERSPHINX = os.environ.get("SKLRNN_DOCS_INTERSPHINX", "") == "1"
+intersphinx_mapping = _INTERSPHINX if USE_INTERSPHINX else {}
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    # Per-example times still show on each example's page; no sg_execution_times.rst is written
+    # into the source tree.
+    "write_computation_times": False,
 }
+
+# Docstrings inherited from scikit-learn (``score``) cite labels of scikit-learn's user guide,
+# e.g. :ref:`accuracy <accuracy_score>`. Intersphinx resolves them when on (its handler runs
+# first); otherwise they link to the page directly instead of failing as undefined labels.
+_SKLEARN_LABELS = {
+    "accuracy_score": "modules/model_evaluation.html#accuracy-score",
+    "r2_score": "modules/model_evaluation.html#r2-score",
+}
+
+
+def _sklearn_label(app, env, node, contnode):
+    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+        return None
+    page = _SKLEARN_LABELS.get(node.get("reftarget"))
+    if page is None:
+        return None
+    ref = nodes.reference("", "", internal=False, refuri=f"{_INTERSPHINX['sklearn'][0]}/{page}")
+    ref += contnode
+    return ref
+
+
+def setup(app):
+    app.connect("missing-reference", _sklearn_label)

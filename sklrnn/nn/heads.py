@@ -64,7 +64,7 @@ class SequenceToVector(nn.Module):
     def forward(self, X):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, output_size)``.
 
-        In eval mode the batch is zero-padded to a multiple of :data:`EVAL_BATCH_MULTIPLE`
+        In eval mode the batch is zero-padded to a multiple of ``EVAL_BATCH_MULTIPLE``
         rows: CPU matrix kernels pick their code path (and so their rounding) by the number of
         rows, and a sequence's prediction must not depend on what else is in its batch.
         """
