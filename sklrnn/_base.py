@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
+from ._batching import bucket_loader
 from ._validation import validate_sequences
 from .callbacks import GradientValueClipping
 from .nn import CELLS, SequenceToVector
@@ -67,9 +68,11 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         (skorch's ``GradientNormClipping``).
     clip_grad_value : float > 0 or None, default=None
         Clamp every gradient entry to ``[-clip_grad_value, clip_grad_value]``.
-    mask_value : None, default=None
-        Reserved for masking padded time steps (raises ``NotImplementedError`` when set,
-        for now).
+    mask_value : float or None, default=None
+        Padding marker: time steps whose features all equal it (all NaN for ``nan``) are
+        skipped, as by Keras' ``Masking`` layer, so arrays padded before or after each
+        sequence (e.g. by :class:`~sklrnn.preprocessing.SequencePadder`) are handled as the
+        sequences they hold. Ragged input needs no mask value.
     lr : float > 0, default=1e-3
         Learning rate.
     max_epochs : int, default=100
@@ -109,7 +112,7 @@ FITTED_DOC = """net_ : skorch.NeuralNet
     n_features_in_ : int
         For 2-D X, its number of columns (time steps); for 3-D X, the features per time step.
     feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame with string column names."""
+        Column names, when X was a DataFrame or pd-multiindex panel with string column names."""
 
 
 class BaseRNN(BaseEstimator):
@@ -190,8 +193,11 @@ class BaseRNN(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Training sequences; 2-D input is univariate sequences.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps), \
+or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps_i,)
+            Training sequences; 2-D input is univariate sequences. Sequences of different
+            lengths come as a list (or 1-D object array) of arrays or a sktime panel
+            (``pd-multiindex`` or ``nested_univ``), or padded, with ``mask_value`` set.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
 
@@ -205,7 +211,7 @@ class BaseRNN(BaseEstimator):
         self._check_optimizer()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
-        X = validate_sequences(self, X, reset=not continuing)
+        X, lengths = validate_sequences(self, X, reset=not continuing)
         y = self._prepare_target(y, len(X), reset=not continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train_split = self._make_train_split(y, seed)
@@ -213,10 +219,10 @@ class BaseRNN(BaseEstimator):
             torch.manual_seed(seed)
             if continuing:
                 self.net_.set_params(train_split=train_split)
-                self.net_.partial_fit(X, y, epochs=self.max_epochs)
+                self.net_.partial_fit(_net_input(X, lengths), y, epochs=self.max_epochs)
             else:
                 self.net_ = self._build_net(X.shape[2], train_split)
-                self.net_.fit(X, y)
+                self.net_.fit(_net_input(X, lengths), y)
         self.history_ = self.net_.history
         return self
 
@@ -227,11 +233,6 @@ class BaseRNN(BaseEstimator):
                 raise NotImplementedError(
                     f"{param}={value!r} is not implemented yet; supported: {values}."
                 )
-        if self.mask_value is not None:
-            raise NotImplementedError(
-                "mask_value is not implemented yet; pass sequences of one length "
-                "without padding."
-            )
 
     def _check_optimizer(self):
         optimizer = self.optimizer
@@ -302,6 +303,7 @@ class BaseRNN(BaseEstimator):
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            iterator_train=bucket_loader,
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=callbacks,
@@ -314,8 +316,20 @@ class BaseRNN(BaseEstimator):
     def _forward(self, X):
         """Validate ``X`` and return the network's output as float64 ``(N, n_outputs)``."""
         check_is_fitted(self)
-        X = validate_sequences(self, X, reset=False)
-        return self.net_.predict_proba(X).astype(np.float64, copy=False)
+        X, lengths = validate_sequences(self, X, reset=False)
+        if lengths is None:
+            return self.net_.predict_proba(X).astype(np.float64, copy=False)
+        # Sorted by length, each batch is cut to little more than its own longest sequence.
+        order = np.argsort(lengths, kind="stable")
+        out = self.net_.predict_proba(_net_input(X[order], lengths[order]))
+        result = np.empty(out.shape, dtype=np.float64)
+        result[order] = out
+        return result
+
+
+def _net_input(X, lengths):
+    """What the skorch net consumes: the array, or the array and the lengths as module kwargs."""
+    return X if lengths is None else {"X": X, "lengths": lengths}
 
 
 def _silent(*args, **kwargs):

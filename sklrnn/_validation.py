@@ -1,8 +1,11 @@
 """The one place that turns accepted input into float32 sequences, with every bad-input error.
 
 Accepted ``X``: a 3-D array-like ``(N, T, D)``; a 2-D array-like or DataFrame ``(N, T)`` of N
-univariate sequences. Estimators call :func:`validate_sequences` in ``fit`` (``reset=True``) and
-in every prediction method (``reset=False``).
+univariate sequences; ragged sequences (a list or 1-D object array of ``(T_i, D)`` or ``(T_i,)``
+arrays, or a sktime ``pd-multiindex`` or ``nested_univ`` panel). Estimators call
+:func:`validate_sequences` in ``fit`` (``reset=True``) and in every prediction method
+(``reset=False``); the preprocessing transformers share :func:`is_ragged`,
+:func:`ragged_to_flat` and :func:`pad_flat`.
 """
 
 import numpy as np
@@ -13,19 +16,11 @@ def _ndim(X):
     if X is None:
         raise ValueError(
             "X is None; pass sequences as an array of shape (n_samples, n_timesteps, "
-            "n_features) or (n_samples, n_timesteps)."
+            "n_features) or (n_samples, n_timesteps), or a list of (n_timesteps_i, n_features) "
+            "arrays."
         )
     ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        try:
-            ndim = np.asarray(X).ndim
-        except ValueError as exc:  # numpy refuses inhomogeneous nested lists
-            raise ValueError(
-                "X is a ragged list of sequences of different lengths; pad them to one "
-                "length first (e.g. numpy.pad) or pass a (n_samples, n_timesteps, "
-                "n_features) array."
-            ) from exc
-    return ndim
+    return np.asarray(X).ndim if ndim is None else ndim
 
 
 def _writeable(X):
@@ -33,56 +28,249 @@ def _writeable(X):
     return X if X.flags.writeable else X.copy()
 
 
-def validate_sequences(estimator, X, *, reset):
-    """Validate ``X`` and return it as a float32 array of shape ``(N, T, D)``.
+def _is_panel(X):
+    """A sktime ``pd-multiindex`` panel: rows indexed by (instance, time)."""
+    return getattr(getattr(X, "index", None), "nlevels", 1) == 2 and hasattr(X, "columns")
+
+
+def _is_nested(X):
+    """A sktime ``nested_univ`` panel: a DataFrame whose cells are whole series."""
+    return (hasattr(X, "columns") and hasattr(X, "iloc") and X.shape[0] > 0 and X.shape[1] > 0
+            and all(dtype.kind == "O" for dtype in X.dtypes)
+            and hasattr(X.iloc[0, 0], "__len__") and not isinstance(X.iloc[0, 0], str))
+
+
+def is_ragged(X):
+    """Whether ``X`` holds sequences that may differ in length, rather than one array.
+
+    True for a sktime panel (``pd-multiindex`` or ``nested_univ``), a 1-D object array of
+    sequences, and a list or tuple of sequences whose shapes differ. A list of sequences
+    of one shape is an ordinary 2-D or 3-D array-like.
 
     Parameters
     ----------
-    estimator : BaseEstimator
-        The estimator being fitted or used; on ``reset`` it receives ``n_features_in_``
-        (and ``feature_names_in_`` for DataFrames) plus the private ``_input_size`` (D) and
-        ``_input_ndim``.
-    X : array-like of shape (N, T, D) or (N, T), or DataFrame
-        The sequences. 2-D input is N univariate sequences of length T.
-    reset : bool
-        True in ``fit``: record the input's shape. False afterwards: check it agrees.
+    X : object
+        Candidate input.
 
     Returns
     -------
-    ndarray of shape (N, T, D), dtype float32
-        Never the caller's object when a conversion was needed; never written to.
+    bool
+    """
+    if _is_panel(X) or _is_nested(X):
+        return True
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1 and any(np.ndim(s) > 0 for s in X)
+    if isinstance(X, (list, tuple)) and len(X) > 1:
+        first = np.shape(X[0])
+        return len(first) > 0 and any(np.shape(s) != first for s in X[1:])
+    return False
+
+
+def ragged_to_flat(X, *, dtype=np.float32, allow_nan=False, input_name="X"):
+    """Concatenate ragged sequences into one ``(sum(T_i), D)`` array plus their lengths.
+
+    Parameters
+    ----------
+    X : list, tuple or 1-D object array of array-likes, or a sktime panel DataFrame
+        The sequences: each ``(T_i, D)``, or ``(T_i,)`` for univariate ones. A
+        ``pd-multiindex`` panel contributes one sequence per first-level index value, in order
+        of appearance; a ``nested_univ`` panel one per row.
+    dtype : numpy dtype, default=np.float32
+        Dtype of the returned values.
+    allow_nan : bool, default=False
+        Let NaN through (for masking); infinity is always refused.
+    input_name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    flat : ndarray of shape (sum of lengths, D)
+        The time steps of all sequences, one after another.
+    lengths : ndarray of shape (N,), dtype int64
+        Length of every sequence.
 
     Raises
     ------
     ValueError
-        On 1-D or 4-D+ input, empty input, zero-length sequences, NaN or infinity, complex
-        data, or a feature count that disagrees with the one seen in ``fit``.
+        On no sequences, empty sequences, sequences with different numbers of features or of
+        more than 2 dimensions, NaN (unless allowed), infinity, strings or complex numbers.
+    """
+    if _is_panel(X):
+        flat, lengths = _panel_to_flat(X)
+    else:
+        seqs = _nested_to_list(X) if _is_nested(X) else [np.asarray(s) for s in X]
+        if not seqs:
+            raise ValueError(f"{input_name} holds no sequences; pass at least one.")
+        bad = [i for i, s in enumerate(seqs) if s.ndim not in (1, 2)]
+        if bad:
+            raise ValueError(
+                f"Every sequence in {input_name} must be an array of shape (n_timesteps,) or "
+                f"(n_timesteps, n_features); sequence {bad[0]} has shape {seqs[bad[0]].shape}."
+            )
+        seqs = [s[:, None] if s.ndim == 1 else s for s in seqs]
+        widths = np.array([s.shape[1] for s in seqs])
+        if (widths != widths[0]).any():
+            other = int(np.flatnonzero(widths != widths[0])[0])
+            raise ValueError(
+                f"The sequences in {input_name} have different numbers of features: sequence 0 "
+                f"has {widths[0]}, sequence {other} has {widths[other]}. Every time step needs "
+                "the same features."
+            )
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        flat = np.concatenate(seqs)
+    empty = np.flatnonzero(lengths == 0)
+    if len(empty):
+        raise ValueError(
+            f"{input_name} contains {len(empty)} empty sequence(s) (the first is number "
+            f"{empty[0]}); every sequence needs at least one time step."
+        )
+    flat = check_array(flat, dtype=dtype, ensure_all_finite="allow-nan" if allow_nan else True,
+                       input_name=input_name)
+    return flat, lengths
+
+
+def _panel_to_flat(X):
+    codes = np.asarray(X.index.codes[0])
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    if len(np.unique(codes)) != len(starts):
+        raise ValueError(
+            "The rows of every instance of the pd-multiindex panel X must be contiguous; "
+            "sort it first with X.sort_index()."
+        )
+    lengths = np.diff(np.r_[starts, len(codes)]).astype(np.int64)
+    return X.to_numpy(), lengths
+
+
+def _nested_to_list(X):
+    seqs = []
+    for i, row in enumerate(X.itertuples(index=False)):
+        series = [np.asarray(cell) for cell in row]
+        if len({len(s) for s in series}) > 1:
+            raise ValueError(
+                f"Instance {i} of the nested panel has variables of different lengths "
+                f"{[len(s) for s in series]}; every variable of a sequence needs one length."
+            )
+        seqs.append(np.column_stack(series))
+    return seqs
+
+
+def _panel_feature_names(X):
+    """Column names of a ``pd-multiindex`` panel, when they are all strings."""
+    if not _is_panel(X) or not all(isinstance(c, str) for c in X.columns):
+        return None
+    return np.asarray(X.columns, dtype=object)
+
+
+def pad_flat(flat, lengths, value=0.0):
+    """Scatter concatenated sequences into a post-padded ``(N, max(lengths), D)`` array.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (sum of lengths, D)
+        The time steps of all sequences, one after another.
+    lengths : ndarray of shape (N,)
+        Length of every sequence.
+    value : float, default=0.0
+        Fill value of the padding.
+
+    Returns
+    -------
+    ndarray of shape (N, max(lengths), D)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklrnn._validation import pad_flat
+    >>> pad_flat(np.arange(5.0)[:, None], np.array([2, 3]))[..., 0]
+    array([[0., 1., 0.],
+           [2., 3., 4.]])
+    """
+    padded = np.full((len(lengths), lengths.max(), flat.shape[1]), value, dtype=flat.dtype)
+    padded[step_mask(lengths, padded.shape[1])] = flat
+    return padded
+
+
+def step_mask(lengths, n_steps):
+    """Return the boolean ``(N, n_steps)`` mask of real (not padded) time steps."""
+    return np.arange(n_steps) < lengths[:, None]
+
+
+def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
+    """Validate ``X`` and return it as ``(N, T, D)`` sequences plus their lengths.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator or transformer being fitted or used. On ``reset`` it receives
+        ``n_features_in_`` (and ``feature_names_in_`` for DataFrames) plus the private
+        ``_input_size`` (D) and ``_input_ndim``.
+    X : array-like of shape (N, T, D) or (N, T), DataFrame, or ragged sequences
+        The sequences. 2-D input is N univariate sequences of length T. Ragged input is a
+        list (or 1-D object array) of arrays ``(T_i, D)`` or ``(T_i,)``, or a sktime
+        ``pd-multiindex``/``nested_univ`` panel.
+    reset : bool
+        True in ``fit``: record the input's shape. False afterwards: check it agrees.
+    dtype : numpy dtype or list of them, default=np.float32
+        As in :func:`sklearn.utils.check_array`.
+    allow_nan : bool, default=False
+        Let NaN through; infinity is always refused.
+
+    Returns
+    -------
+    X : ndarray of shape (N, T, D)
+        Post-padded sequences (padding is zero). Never the caller's object when a conversion
+        was needed; never written to.
+    lengths : ndarray of shape (N,), dtype int64, or None
+        Real length of every sequence; None for array input, whose sequences fill all T steps.
+
+    Raises
+    ------
+    ValueError
+        On 1-D or 4-D+ input, empty input, empty sequences, NaN (unless allowed) or infinity,
+        complex data, sequences with different numbers of features, or a feature count that
+        disagrees with the one seen in ``fit``.
     TypeError
         On non-numeric data or sparse matrices.
     """
-    ndim = _ndim(X)
     name = type(estimator).__name__
+    finite = "allow-nan" if allow_nan else True
+    lengths = None
+    original = X
+    if isinstance(X, (list, tuple)) and not X:
+        raise ValueError(
+            f"Found X with 0 sequences (0 samples), while a minimum of 1 is required by {name}."
+        )
+    if is_ragged(X):
+        flat, lengths = ragged_to_flat(X, dtype=dtype, allow_nan=allow_nan)
+        X = pad_flat(flat, lengths)
+        ndim = 3
+    else:
+        ndim = _ndim(X)
     if ndim not in (2, 3):
         raise ValueError(
             f"{name} expects X with 2 dimensions (n_samples, n_timesteps) or 3 dimensions "
-            f"(n_samples, n_timesteps, n_features); got {ndim} dimension(s). Reshape your data: "
-            "X.reshape(1, -1) for one univariate sequence, X.reshape(1, n_timesteps, n_features) "
-            "for one multivariate sequence."
+            f"(n_samples, n_timesteps, n_features), or a list of sequences; got {ndim} "
+            "dimension(s). Reshape your data: X.reshape(1, -1) for one univariate sequence, "
+            "X.reshape(1, n_timesteps, n_features) for one multivariate sequence."
         )
     if reset:
         estimator._input_ndim = ndim
     if ndim == 2 and estimator._input_ndim == 2:
         # N univariate sequences of one fixed length: scikit-learn's tabular conventions hold,
         # n_features_in_ is the number of columns (time steps) and feature names are tracked.
-        X = validate_data(estimator, X, reset=reset, dtype=np.float32)
+        X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=finite)
         X = X[:, :, None]
     else:
-        X = check_array(X, allow_nd=True, ensure_2d=False, dtype=np.float32, input_name="X")
+        X = check_array(X, allow_nd=True, ensure_2d=False, dtype=dtype,
+                        ensure_all_finite=finite, input_name="X")
         if X.ndim == 2:
             X = X[:, :, None]
         if reset:
             estimator.n_features_in_ = X.shape[2]
-            if hasattr(estimator, "feature_names_in_"):
+            names = _panel_feature_names(original)
+            if names is not None:
+                estimator.feature_names_in_ = names
+            elif hasattr(estimator, "feature_names_in_"):
                 del estimator.feature_names_in_
     n_samples, n_steps, n_features = X.shape
     if n_steps == 0 or n_features == 0:
@@ -97,7 +285,74 @@ def validate_sequences(estimator, X, *, reset):
             f"X has {n_features} features per time step, but {name} is expecting "
             f"{estimator._input_size} features per time step as input."
         )
-    return _writeable(X)
+    return _writeable(X), lengths
+
+
+def validate_sequences(estimator, X, *, reset):
+    """Validate ``X`` for an estimator: float32 sequences with padding removed.
+
+    :func:`check_sequences`, then the estimator's ``mask_value`` applied: time steps whose
+    features all equal it (all NaN for NaN) are dropped and each sequence's remaining steps
+    moved to its front, so pre-, post- and inner padding become lengths.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted or used, with a ``mask_value`` attribute.
+    X : array-like of shape (N, T, D) or (N, T), DataFrame, or ragged sequences
+        The sequences, as for :func:`check_sequences`.
+    reset : bool
+        True in ``fit``, False afterwards.
+
+    Returns
+    -------
+    X : ndarray of shape (N, T, D), dtype float32
+        Post-padded sequences.
+    lengths : ndarray of shape (N,), dtype int64, or None
+        Real length of every sequence; None when every sequence fills all T steps.
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_sequences`; also for sequences that are padding only, and for NaN
+        outside all-NaN steps when ``mask_value`` is NaN.
+    """
+    mask_value = estimator.mask_value
+    allow_nan = mask_value is not None and np.isnan(mask_value)
+    X, lengths = check_sequences(estimator, X, reset=reset, allow_nan=allow_nan)
+    if mask_value is not None:
+        X, lengths = _unmask(X, lengths, mask_value)
+    if lengths is not None and (lengths == X.shape[1]).all():
+        lengths = None
+    return X, lengths
+
+
+def _unmask(X, lengths, mask_value):
+    """Drop the time steps whose features all equal ``mask_value`` (Keras ``Masking``).
+
+    The remaining steps of every sequence move to its front, so pre-, post- and inner
+    padding all become post-padding with the right lengths.
+    """
+    padding = (np.isnan(X) if np.isnan(mask_value) else X == mask_value).all(axis=2)
+    if lengths is not None:
+        padding |= ~step_mask(lengths, X.shape[1])
+    lengths = X.shape[1] - padding.sum(axis=1)
+    empty = np.flatnonzero(lengths == 0)
+    if len(empty):
+        raise ValueError(
+            f"{len(empty)} sequence(s) of X (the first is number {empty[0]}) consist only of "
+            f"mask_value={mask_value} padding; every sequence needs at least one real time step."
+        )
+    if (padding[:, :-1] & ~padding[:, 1:]).any():  # a real step follows padding
+        order = np.argsort(padding, axis=1, kind="stable")
+        X = np.take_along_axis(X, order[:, :, None], axis=1)
+    if np.isnan(mask_value) and np.isnan(X[step_mask(lengths, X.shape[1])]).any():
+        raise ValueError(
+            "Input X contains NaN in time steps that are not entirely NaN; with "
+            "mask_value=nan only steps whose features are all NaN are padding. Impute the "
+            "missing values first."
+        )
+    return X, lengths.astype(np.int64)
 
 
 def _check_y_given(estimator, y):

@@ -85,8 +85,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Sequences.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps), \
+or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps_i,)
+            Sequences, in any form ``fit`` accepts.
 
         Returns
         -------
@@ -100,8 +101,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Sequences.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps), \
+or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps_i,)
+            Sequences, in any form ``fit`` accepts.
 
         Returns
         -------

@@ -77,8 +77,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps)
-            Sequences; their length may differ from the training sequences' for 3-D input.
+        X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps), \
+or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps_i,)
+            Sequences, in any form ``fit`` accepts; their length may differ from the training
+            sequences' unless both are 2-D.
 
         Returns
         -------

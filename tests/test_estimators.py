@@ -332,7 +332,15 @@ BAD_DATA = {
     "length_mismatch": (X0, Y0[:-1], ValueError, "inconsistent numbers of samples"),
     "strings": (np.full((20, 12), "a"), Y0, ValueError, "could not convert"),
     "complex": (X0 + 1j, Y0, ValueError, "Complex data not supported"),
-    "ragged": ([np.zeros((3, 2)), np.zeros((4, 2))], Y0[:2], ValueError, "ragged"),
+    "ragged_features": ([np.zeros((3, 2)), np.zeros((4, 3))], Y0[:2], ValueError,
+                        "different numbers of features"),
+    "ragged_empty": ([np.zeros((3, 2)), np.zeros((0, 2))], Y0[:2], ValueError,
+                     "empty sequence"),
+    "ragged_nan": ([np.zeros((3, 2)), np.full((4, 2), np.nan)], Y0[:2], ValueError,
+                   "Input X contains NaN"),
+    "ragged_3d": ([np.zeros((3, 2)), np.zeros((4, 2, 1))], Y0[:2], ValueError,
+                  r"shape \(n_timesteps,\) or"),
+    "no_sequences": ([], Y0[:0], ValueError, "0 sample"),
     "no_target": (X0, None, ValueError, "requires y to be passed"),
 }
 
@@ -374,8 +382,7 @@ def test_bad_parameters_are_refused_before_training(params, message):
     assert not hasattr(est, "net_")
 
 
-@pytest.mark.parametrize("params", [{"architecture": "seq2seq"}, {"normalization": "layer"},
-                                    {"mask_value": 0.0}])
+@pytest.mark.parametrize("params", [{"architecture": "seq2seq"}, {"normalization": "layer"}])
 def test_later_features_say_they_are_not_implemented(params):
     X, y = running_mean_task(n=20)
     with pytest.raises(NotImplementedError, match="not implemented yet"):

@@ -2,7 +2,7 @@
 
 from .cells import ElmanCell, PeepholeLSTMCell
 from .heads import SequenceToVector
-from .layers import CELLS, CustomRNN, Recurrence, is_fused, make_recurrent
+from .layers import CELLS, CustomRNN, Recurrence, is_fused, make_recurrent, run_recurrent
 
 __all__ = [
     "CELLS",
@@ -13,4 +13,5 @@ __all__ = [
     "SequenceToVector",
     "is_fused",
     "make_recurrent",
+    "run_recurrent",
 ]

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .init import init_recurrent
-from .layers import make_recurrent
+from .layers import make_recurrent, run_recurrent
 
 #: Eval-mode batches are padded to a multiple of this many rows (see ``forward``).
 EVAL_BATCH_MULTIPLE = 8
@@ -61,8 +61,11 @@ class SequenceToVector(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.directions * hidden_size, output_size)
 
-    def forward(self, X):
+    def forward(self, X, lengths=None):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, output_size)``.
+
+        ``lengths`` (N,) gives each sequence's real length when ``X`` is post-padded; the
+        summary is then taken at each sequence's own end, so padding never changes an output.
 
         In eval mode the batch is zero-padded to a multiple of ``EVAL_BATCH_MULTIPLE``
         rows: CPU matrix kernels pick their code path (and so their rounding) by the number of
@@ -70,8 +73,11 @@ class SequenceToVector(nn.Module):
         """
         n = X.shape[0]
         if not self.training:
-            X = F.pad(X, (0, 0, 0, 0, 0, -n % EVAL_BATCH_MULTIPLE))
-        _, h_n = self.rnn(X)
+            extra = -n % EVAL_BATCH_MULTIPLE
+            X = F.pad(X, (0, 0, 0, 0, 0, extra))
+            if lengths is not None:
+                lengths = F.pad(lengths, (0, extra), value=1)
+        _, h_n = run_recurrent(self.rnn, X, lengths)
         if isinstance(h_n, tuple):  # fused LSTM returns (h_n, c_n)
             h_n = h_n[0]
         last = h_n[-self.directions:].transpose(0, 1).reshape(X.shape[0], -1)

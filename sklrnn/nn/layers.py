@@ -4,11 +4,14 @@
 :class:`torch.nn.GRU` whenever they compute the requested configuration, and
 :class:`CustomRNN` (the one shared implementation for every other cell) otherwise. Both take
 ``(N, T, D)`` input and return ``(output, h_n)`` with the layout of the fused modules.
+:func:`run_recurrent` runs either kind over padded sequences of different lengths: the fused
+modules on a packed sequence, :class:`CustomRNN` with masked state updates.
 """
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .cells import ACTIVATIONS, ElmanCell, PeepholeLSTMCell
 
@@ -19,7 +22,9 @@ class Recurrence(nn.Module):
     """Run one cell over the time axis, forwards or backwards.
 
     The input projection of every time step is computed in one matrix product up front;
-    the Python loop only does what depends on the previous state.
+    the Python loop only does what depends on the previous state. With ``lengths``, a
+    sequence's state stops changing after its last real step (forwards) or starts changing
+    at it (backwards), so padding after a sequence never reaches its states.
 
     Parameters
     ----------
@@ -34,17 +39,28 @@ class Recurrence(nn.Module):
         self.cell = cell
         self.reverse = reverse
 
-    def forward(self, x):
-        """Return the hidden state at every step ``(N, T, H)`` and the final state tuple."""
+    def forward(self, x, lengths=None):
+        """Return the hidden state at every step ``(N, T, H)`` and the final state tuple.
+
+        ``lengths`` (N,) gives each sequence's real length; outputs at padded steps are zero.
+        """
         cell = self.cell
         gx = F.linear(x, cell.weight_ih, cell.bias_ih).unbind(1)
         state = cell.init_state(x.shape[0], x)
         steps = range(len(gx) - 1, -1, -1) if self.reverse else range(len(gx))
         outputs = [None] * len(gx)
+        if lengths is None:
+            for t in steps:
+                state = cell(gx[t], state)
+                outputs[t] = state[0]
+            return torch.stack(outputs, 1), state
+        real = _step_mask(lengths, len(gx)).unsqueeze(-1)
+        active = real.unbind(1)
         for t in steps:
-            state = cell(gx[t], state)
-            outputs[t] = state[0]
-        return torch.stack(outputs, 1), state
+            new = cell(gx[t], state)
+            state = tuple(torch.where(active[t], n, s) for n, s in zip(new, state, strict=True))
+            outputs[t] = new[0]
+        return torch.stack(outputs, 1) * real, state
 
 
 class CustomRNN(nn.Module):
@@ -88,19 +104,73 @@ class CustomRNN(nn.Module):
             ))
         self.layers = nn.ModuleList(layers)
 
-    def forward(self, x):
-        """Return ``output`` (N, T, directions * H) and ``h_n`` (layers * directions, N, H)."""
+    def forward(self, x, lengths=None):
+        """Return ``output`` (N, T, directions * H) and ``h_n`` (layers * directions, N, H).
+
+        ``lengths`` (N,) gives each sequence's real length in the post-padded ``x``.
+        """
         h_n = []
         for i, layer in enumerate(self.layers):
             if i:
                 x = F.dropout(x, self.dropout, self.training)
             outputs = []
             for direction in layer:
-                output, state = direction(x)
+                output, state = direction(x, lengths)
                 outputs.append(output)
                 h_n.append(state[0])
             x = torch.cat(outputs, dim=-1) if len(outputs) > 1 else outputs[0]
         return x, torch.stack(h_n)
+
+
+def run_recurrent(rnn, x, lengths=None):
+    """Run recurrent layers from :func:`make_recurrent` over post-padded sequences.
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        Fused ``nn.RNN``/``nn.LSTM``/``nn.GRU`` (batch first) or :class:`CustomRNN`.
+    x : torch.Tensor of shape (N, T, D)
+        Sequences, each padded at its end.
+    lengths : torch.Tensor of shape (N,) or None, default=None
+        Real length of every sequence; None when all fill the T steps.
+
+    Returns
+    -------
+    output : torch.Tensor of shape (N, T', directions * H)
+        Hidden states of the last layer; ``T' = max(lengths)`` (padding beyond the longest
+        sequence is cut off), zero at padded steps.
+    h_n : torch.Tensor or tuple of torch.Tensor
+        Final states as the module returns them, taken at every sequence's own last step
+        (forwards) and first step (backwards). Padding never changes them.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.layers import make_recurrent, run_recurrent
+    >>> rnn = make_recurrent("gru", 1, 4)
+    >>> x = torch.randn(2, 5, 1)
+    >>> _, h_n = run_recurrent(rnn, x, torch.tensor([5, 3]))
+    >>> _, alone = rnn(x[1:, :3])
+    >>> torch.allclose(h_n[:, 1], alone[:, 0], atol=1e-6)
+    True
+    """
+    if lengths is not None:
+        n_steps = int(lengths.max())
+        x = x[:, :n_steps]
+        if bool((lengths == n_steps).all()):
+            lengths = None
+    if lengths is None:
+        return rnn(x)
+    if isinstance(rnn, CustomRNN):
+        return rnn(x, lengths)
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    output, h_n = rnn(packed)
+    output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+    return output, h_n
+
+
+def _step_mask(lengths, n_steps):
+    return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
 
 
 def _make_cell(cell, input_size, hidden_size, activation):

@@ -7,7 +7,14 @@ import torch
 from torch import nn
 from torch.testing import assert_close
 
-from sklrnn.nn import CustomRNN, ElmanCell, PeepholeLSTMCell, SequenceToVector, make_recurrent
+from sklrnn.nn import (
+    CustomRNN,
+    ElmanCell,
+    PeepholeLSTMCell,
+    SequenceToVector,
+    make_recurrent,
+    run_recurrent,
+)
 from sklrnn.nn.init import init_recurrent
 
 INPUT, HIDDEN, STEPS, BATCH = 3, 4, 6, 5
@@ -476,3 +483,70 @@ def test_init_rejects_unknown_scheme():
     rnn = _recurrent("lstm", "tanh")
     with pytest.raises(ValueError, match="Unknown weight_init"):
         init_recurrent(rnn, "kaiming", HIDDEN)
+
+
+# -- variable lengths ----------------------------------------------------------------------
+
+LENGTHS = torch.tensor([6, 2, 5, 1, 6])
+
+
+def _padded_batch(seed=0):
+    """Sequences of LENGTHS, post-padded with noise (so leaking padding would show)."""
+    torch.manual_seed(seed)
+    return torch.randn(BATCH, STEPS, INPUT)
+
+
+@pytest.mark.parametrize("num_layers, bidirectional", STACKS, ids=STACK_IDS)
+@pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
+def test_run_recurrent_gives_each_sequence_the_states_it_has_alone(
+        cell, activation, num_layers, bidirectional):
+    torch.manual_seed(1)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=num_layers, bidirectional=bidirectional)
+    x = _padded_batch()
+    output, h_n = run_recurrent(rnn, x, LENGTHS)
+    h_n = h_n[0] if isinstance(h_n, tuple) else h_n
+    for i, n in enumerate(LENGTHS.tolist()):
+        alone_output, alone_h = rnn(x[i:i + 1, :n])
+        alone_h = alone_h[0] if isinstance(alone_h, tuple) else alone_h
+        assert_close(h_n[:, i], alone_h[:, 0], atol=1e-6, rtol=1e-5)
+        assert_close(output[i, :n], alone_output[0], atol=1e-6, rtol=1e-5)
+        assert torch.all(output[i, n:] == 0)
+
+
+@pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
+def test_run_recurrent_sends_no_gradient_into_padding(cell, activation):
+    torch.manual_seed(1)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True)
+    x = _padded_batch().requires_grad_()
+    output, h_n = run_recurrent(rnn, x, LENGTHS)
+    (output.sum() + (h_n[0] if isinstance(h_n, tuple) else h_n).sum()).backward()
+    padding = torch.arange(STEPS) >= LENGTHS[:, None]
+    assert torch.all(x.grad[padding] == 0)
+    assert torch.all(x.grad[~padding].abs().sum(-1) > 0)
+
+
+def test_run_recurrent_cuts_steps_beyond_the_longest_sequence():
+    rnn = make_recurrent("gru", INPUT, HIDDEN)
+    output, _ = run_recurrent(rnn, _padded_batch(), torch.tensor([3, 2, 3, 1, 2]))
+    assert output.shape == (BATCH, 3, HIDDEN)
+
+
+@pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
+def test_run_recurrent_with_full_lengths_equals_plain_call(cell, activation):
+    rnn = make_recurrent(cell, INPUT, HIDDEN, bidirectional=True)
+    x = _padded_batch()
+    expected, _ = rnn(x)
+    output, _ = run_recurrent(rnn, x, torch.full((BATCH,), STEPS))
+    assert torch.equal(output, expected)
+
+
+@pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
+def test_sequence_to_vector_ignores_padding_in_eval_mode(cell, activation):
+    torch.manual_seed(0)
+    net = SequenceToVector(INPUT, 2, cell=cell, activation=activation, num_layers=2,
+                           bidirectional=True).eval()
+    x = _padded_batch()
+    with torch.no_grad():
+        batch = net(x, LENGTHS)
+        for i, n in enumerate(LENGTHS.tolist()):
+            assert_close(batch[i], net(x[i:i + 1, :n])[0], atol=1e-6, rtol=1e-5)
