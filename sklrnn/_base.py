@@ -18,6 +18,7 @@ from ._validation import validate_sequences
 from .callbacks import GradientValueClipping
 from .nn import CELLS, SequenceToVector
 from .nn.cells import ACTIVATIONS
+from .nn.heads import POOLINGS
 from .nn.init import WEIGHT_INITS
 
 OPTIMIZERS = {
@@ -51,6 +52,11 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
     architecture : {"seq2vec"}, default="seq2vec"
         Sequence to vector: one output per sequence. (``"seq2seq"``, ``"vec2seq"`` and
         ``"encoder_decoder"`` are reserved and raise ``NotImplementedError`` for now.)
+    pooling : {"last", "mean", "max"}, default="last"
+        How ``"seq2vec"`` summarizes a sequence: the final hidden state (``"last"``; for
+        bidirectional networks both directions' final states), or the mean or element-wise
+        maximum of the last layer's outputs over the real time steps (Keras'
+        ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a recurrent layer).
     normalization : None, default=None
         Reserved for batch and layer normalization (``"batch"``, ``"layer"`` raise
         ``NotImplementedError`` for now).
@@ -131,6 +137,7 @@ class BaseRNN(BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "architecture": [StrOptions({"seq2vec", "seq2seq", "vec2seq", "encoder_decoder"})],
+        "pooling": [StrOptions(set(POOLINGS))],
         "normalization": [None, StrOptions({"batch", "layer"})],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
@@ -151,11 +158,11 @@ class BaseRNN(BaseEstimator):
     }
 
     def __init__(self, *, cell="lstm", activation="tanh", hidden_size=32, num_layers=1,
-                 bidirectional=False, dropout=0.0, architecture="seq2vec", normalization=None,
-                 weight_init="default", clip_grad_norm=None, clip_grad_value=None,
-                 mask_value=None, lr=1e-3, max_epochs=100, batch_size=32, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1, patience=10, callbacks=None,
-                 device="cpu", random_state=None, verbose=0, warm_start=False):
+                 bidirectional=False, dropout=0.0, architecture="seq2vec", pooling="last",
+                 normalization=None, weight_init="default", clip_grad_norm=None,
+                 clip_grad_value=None, mask_value=None, lr=1e-3, max_epochs=100, batch_size=32,
+                 optimizer="adam", early_stopping=False, validation_fraction=0.1, patience=10,
+                 callbacks=None, device="cpu", random_state=None, verbose=0, warm_start=False):
         self.cell = cell
         self.activation = activation
         self.hidden_size = hidden_size
@@ -163,6 +170,7 @@ class BaseRNN(BaseEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.architecture = architecture
+        self.pooling = pooling
         self.normalization = normalization
         self.weight_init = weight_init
         self.clip_grad_norm = clip_grad_norm
@@ -298,6 +306,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             module__dropout=self.dropout,
             module__activation=self.activation,
             module__weight_init=self.weight_init,
+            module__pooling=self.pooling,
             criterion=self._criterion,
             optimizer=optimizer,
             lr=self.lr,

@@ -331,7 +331,7 @@ def _unmask(X, lengths, mask_value):
     """Drop the time steps whose features all equal ``mask_value`` (Keras ``Masking``).
 
     The remaining steps of every sequence move to its front, so pre-, post- and inner
-    padding all become post-padding with the right lengths.
+    padding all become zero post-padding with the right lengths. Returns a new array.
     """
     padding = (np.isnan(X) if np.isnan(mask_value) else X == mask_value).all(axis=2)
     if lengths is not None:
@@ -346,13 +346,15 @@ def _unmask(X, lengths, mask_value):
     if (padding[:, :-1] & ~padding[:, 1:]).any():  # a real step follows padding
         order = np.argsort(padding, axis=1, kind="stable")
         X = np.take_along_axis(X, order[:, :, None], axis=1)
-    if np.isnan(mask_value) and np.isnan(X[step_mask(lengths, X.shape[1])]).any():
+    real = step_mask(lengths, X.shape[1])
+    if np.isnan(mask_value) and np.isnan(X[real]).any():
         raise ValueError(
             "Input X contains NaN in time steps that are not entirely NaN; with "
             "mask_value=nan only steps whose features are all NaN are padding. Impute the "
             "missing values first."
         )
-    return X, lengths.astype(np.int64)
+    # Zero the padding: the network never reads it, but NaN times zero is still NaN.
+    return np.where(real[:, :, None], X, 0).astype(X.dtype, copy=False), lengths.astype(np.int64)
 
 
 def _check_y_given(estimator, y):

@@ -48,6 +48,17 @@ def test_padding_never_changes_a_prediction(cell, activation, bidirectional):
     reg.set_params(mask_value=None)
 
 
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_pooled_summaries_ignore_padding(pooling):
+    X, y = ragged_task()
+    reg = RNNRegressor(cell="lstm", bidirectional=True, pooling=pooling, **TINY).fit(X, y)
+    alone = np.array([reg.predict([x])[0] for x in X[:6]])
+    np.testing.assert_allclose(reg.predict(X)[:6], alone, rtol=1e-5, atol=1e-6)
+    reg.set_params(mask_value=np.nan)
+    np.testing.assert_allclose(reg.predict(pad(X, "pre", np.nan))[:6], alone, rtol=1e-5,
+                               atol=1e-6)
+
+
 def test_classifier_probabilities_ignore_padding():
     X, y = ragged_task(n=60)
     labels = np.where(y > 0, "up", "down")

@@ -1,10 +1,13 @@
 """Complete networks: recurrent layers plus an output head."""
 
+import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .init import init_recurrent
 from .layers import make_recurrent, run_recurrent
+
+POOLINGS = ("last", "mean", "max")
 
 #: Eval-mode batches are padded to a multiple of this many rows (see ``forward``).
 EVAL_BATCH_MULTIPLE = 8
@@ -13,10 +16,11 @@ EVAL_BATCH_MULTIPLE = 8
 class SequenceToVector(nn.Module):
     """Many-to-one network: read a whole sequence, emit one vector.
 
-    The summary of a sequence is the final hidden state of the last layer (for a bidirectional
-    network: the forward direction after the last step concatenated with the backward direction
-    after the first step). Dropout is applied to that summary before the linear head, and between
-    stacked layers.
+    The summary of a sequence is, with ``pooling="last"``, the final hidden state of the last
+    layer (for a bidirectional network: the forward direction after the last step concatenated
+    with the backward direction after the first step); with ``"mean"`` or ``"max"``, the mean or
+    element-wise maximum of the last layer's outputs over the sequence's real time steps.
+    Dropout is applied to that summary before the linear head, and between stacked layers.
 
     Parameters
     ----------
@@ -39,6 +43,8 @@ class SequenceToVector(nn.Module):
     weight_init : str, default="default"
         Initialization scheme of the recurrent layers, see :func:`sklrnn.nn.init.init_recurrent`;
         LSTM forget-gate biases start at 1 under every scheme but ``"default"``.
+    pooling : {"last", "mean", "max"}, default="last"
+        How the outputs of the last layer become one vector per sequence.
 
     Examples
     --------
@@ -50,8 +56,12 @@ class SequenceToVector(nn.Module):
     """
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
-                 bidirectional=False, dropout=0.0, activation="tanh", weight_init="default"):
+                 bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
+                 pooling="last"):
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"Unknown pooling {pooling!r}; choose one of {POOLINGS}.")
+        self.pooling = pooling
         self.directions = 2 if bidirectional else 1
         self.rnn = make_recurrent(cell, input_size, hidden_size, num_layers=num_layers,
                                   bidirectional=bidirectional, dropout=dropout,
@@ -77,8 +87,21 @@ class SequenceToVector(nn.Module):
             X = F.pad(X, (0, 0, 0, 0, 0, extra))
             if lengths is not None:
                 lengths = F.pad(lengths, (0, extra), value=1)
-        _, h_n = run_recurrent(self.rnn, X, lengths)
-        if isinstance(h_n, tuple):  # fused LSTM returns (h_n, c_n)
-            h_n = h_n[0]
-        last = h_n[-self.directions:].transpose(0, 1).reshape(X.shape[0], -1)
-        return self.head(self.dropout(last))[:n]
+        output, _ = run_recurrent(self.rnn, X, lengths, states=False)
+        if self.pooling == "last":
+            # The forward direction's state after each sequence's last step, and the
+            # backward direction's after the first step.
+            hidden = output.shape[2] // self.directions
+            last = output[:, -1] if lengths is None else output[
+                torch.arange(len(output), device=X.device), lengths - 1]
+            summary = last[:, :hidden]
+            if self.directions == 2:
+                summary = torch.cat([summary, output[:, 0, hidden:]], dim=1)
+        elif lengths is None:
+            summary = output.mean(1) if self.pooling == "mean" else output.amax(1)
+        elif self.pooling == "mean":  # outputs at padded steps are zero
+            summary = output.sum(1) / lengths.unsqueeze(1).to(output.dtype)
+        else:
+            padding = torch.arange(output.shape[1], device=X.device) >= lengths.unsqueeze(1)
+            summary = output.masked_fill(padding.unsqueeze(-1), float("-inf")).amax(1)
+        return self.head(self.dropout(summary))[:n]

@@ -60,7 +60,7 @@ class Recurrence(nn.Module):
             new = cell(gx[t], state)
             state = tuple(torch.where(active[t], n, s) for n, s in zip(new, state, strict=True))
             outputs[t] = new[0]
-        return torch.stack(outputs, 1) * real, state
+        return torch.where(real, torch.stack(outputs, 1), 0.0), state
 
 
 class CustomRNN(nn.Module):
@@ -122,7 +122,7 @@ class CustomRNN(nn.Module):
         return x, torch.stack(h_n)
 
 
-def run_recurrent(rnn, x, lengths=None):
+def run_recurrent(rnn, x, lengths=None, states=True):
     """Run recurrent layers from :func:`make_recurrent` over post-padded sequences.
 
     Parameters
@@ -133,15 +133,20 @@ def run_recurrent(rnn, x, lengths=None):
         Sequences, each padded at its end.
     lengths : torch.Tensor of shape (N,) or None, default=None
         Real length of every sequence; None when all fill the T steps.
+    states : bool, default=True
+        Also return the final states. Without them a one-directional fused module reads the
+        whole padded batch in one call (padding after a sequence cannot reach its outputs),
+        the fastest way on every device.
 
     Returns
     -------
     output : torch.Tensor of shape (N, T', directions * H)
         Hidden states of the last layer; ``T' = max(lengths)`` (padding beyond the longest
         sequence is cut off), zero at padded steps.
-    h_n : torch.Tensor or tuple of torch.Tensor
+    h_n : torch.Tensor or tuple of torch.Tensor, or None
         Final states as the module returns them, taken at every sequence's own last step
-        (forwards) and first step (backwards). Padding never changes them.
+        (forwards) and first step (backwards). Padding never changes them. None when
+        ``states=False``.
 
     Examples
     --------
@@ -160,13 +165,44 @@ def run_recurrent(rnn, x, lengths=None):
         if bool((lengths == n_steps).all()):
             lengths = None
     if lengths is None:
-        return rnn(x)
-    if isinstance(rnn, CustomRNN):
-        return rnn(x, lengths)
-    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-    output, h_n = rnn(packed)
-    output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
-    return output, h_n
+        output, h_n = rnn(x)
+    elif isinstance(rnn, CustomRNN):
+        output, h_n = rnn(x, lengths)
+    elif not (states or rnn.bidirectional):
+        output, h_n = rnn(x)
+        output = torch.where(_step_mask(lengths, x.shape[1]).unsqueeze(-1), output, 0.0)
+    elif isinstance(rnn, nn.LSTM) and x.device.type == "cpu" and (
+            len(groups := torch.unique(lengths)) <= MAX_LENGTH_GROUPS):
+        output, h_n = _run_by_length(rnn, x, lengths, groups.tolist())
+    else:
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        output, h_n = rnn(packed)
+        output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+    return output, (h_n if states else None)
+
+
+#: Most distinct lengths in a batch that the CPU LSTM runs as separate unpadded calls.
+MAX_LENGTH_GROUPS = 8
+
+
+def _run_by_length(rnn, x, lengths, groups):
+    """Run the sequences of every length as one unpadded call.
+
+    PyTorch's CPU LSTM has a fast (oneDNN) kernel for unpacked input only; on packed input
+    it falls back to a path several times slower. Length-bucketed batches hold few distinct
+    lengths, so a few exact calls beat one packed call.
+    """
+    output = None
+    for n_steps in groups:
+        rows = (lengths == n_steps).nonzero().squeeze(1)
+        out, states = rnn(x[rows, :n_steps])
+        if output is None:
+            output = out.new_zeros(x.shape[0], x.shape[1], out.shape[2])
+            finals = [s.new_zeros(s.shape[0], x.shape[0], s.shape[2]) for s in states]
+        output[rows, :n_steps] = out
+        for final, state in zip(finals, states, strict=True):
+            final[:, rows] = state
+    return output, tuple(finals)
 
 
 def _step_mask(lengths, n_steps):

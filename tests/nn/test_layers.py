@@ -525,6 +525,16 @@ def test_run_recurrent_sends_no_gradient_into_padding(cell, activation):
     assert torch.all(x.grad[~padding].abs().sum(-1) > 0)
 
 
+@pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
+def test_run_recurrent_without_states_gives_the_same_outputs(cell, activation):
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2)
+    x = _padded_batch()
+    expected, _ = run_recurrent(rnn, x, LENGTHS)
+    output, h_n = run_recurrent(rnn, x, LENGTHS, states=False)
+    assert h_n is None
+    assert_close(output, expected, atol=1e-6, rtol=1e-5)
+
+
 def test_run_recurrent_cuts_steps_beyond_the_longest_sequence():
     rnn = make_recurrent("gru", INPUT, HIDDEN)
     output, _ = run_recurrent(rnn, _padded_batch(), torch.tensor([3, 2, 3, 1, 2]))
@@ -540,13 +550,33 @@ def test_run_recurrent_with_full_lengths_equals_plain_call(cell, activation):
     assert torch.equal(output, expected)
 
 
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidir"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
 @pytest.mark.parametrize("cell, activation", CONFIGS, ids=CONFIG_IDS)
-def test_sequence_to_vector_ignores_padding_in_eval_mode(cell, activation):
+def test_sequence_to_vector_ignores_padding_in_eval_mode(cell, activation, pooling,
+                                                         bidirectional):
     torch.manual_seed(0)
     net = SequenceToVector(INPUT, 2, cell=cell, activation=activation, num_layers=2,
-                           bidirectional=True).eval()
+                           bidirectional=bidirectional, pooling=pooling).eval()
     x = _padded_batch()
     with torch.no_grad():
         batch = net(x, LENGTHS)
         for i, n in enumerate(LENGTHS.tolist()):
             assert_close(batch[i], net(x[i:i + 1, :n])[0], atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("pooling, reduce", [("mean", torch.mean), ("max", torch.amax)])
+def test_sequence_to_vector_pools_the_last_layer_outputs_over_time(pooling, reduce):
+    torch.manual_seed(0)
+    net = SequenceToVector(INPUT, 2, cell="gru", hidden_size=HIDDEN, bidirectional=True,
+                           pooling=pooling).eval()
+    x = _padded_batch()
+    with torch.no_grad():
+        output, _ = net.rnn(x)
+        expected = net.head(reduce(output, dim=1))
+        assert_close(net(x), expected, atol=1e-6, rtol=1e-5)
+
+
+def test_sequence_to_vector_rejects_unknown_pooling():
+    with pytest.raises(ValueError, match="Unknown pooling 'sum'"):
+        SequenceToVector(INPUT, 2, pooling="sum")
