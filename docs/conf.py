@@ -56,6 +56,9 @@ sphinx_gallery_conf = {
 _SKLEARN_LABELS = {
     "accuracy_score": "modules/model_evaluation.html#accuracy-score",
     "r2_score": "modules/model_evaluation.html#r2-score",
+    "df_output_transform": "modules/compose.html#set-output-api",
+    "sphx_glr_auto_examples_miscellaneous_plot_set_output.py":
+        "auto_examples/miscellaneous/plot_set_output.html",
 }
 
 

@@ -106,8 +106,9 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
 
         Returns
         -------
-        ndarray of shape (n_samples, maxlen_, n_features)
-            Float, of the input's float dtype (float64 for other input).
+        ndarray of shape (n_samples, maxlen, n_features)
+            ``maxlen`` is ``maxlen_``. Float, of the input's float dtype (float64 for other
+            input).
         """
         check_is_fitted(self)
         X, lengths = check_sequences(self, X, reset=False, dtype=FLOAT_DTYPES)

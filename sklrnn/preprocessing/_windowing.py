@@ -179,7 +179,8 @@ class TabularToSequence(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Returns
         -------
-        ndarray of shape (n_samples, n_timesteps_, n_variables)
+        ndarray of shape (n_samples, n_timesteps, n_variables)
+            ``n_timesteps`` is ``n_timesteps_``, the columns divided by ``n_variables``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
