@@ -288,6 +288,28 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
     return _writeable(X), lengths
 
 
+def real_steps(X, lengths, mask_value):
+    """Return the boolean ``(N, T)`` mask of the time steps that hold data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, T, D)
+        Post-padded sequences.
+    lengths : ndarray of shape (N,) or None
+        Real length of every sequence; None when all fill the T steps.
+    mask_value : float or None
+        Steps whose features all equal it (all NaN for NaN) are padding too.
+
+    Returns
+    -------
+    ndarray of shape (N, T), dtype bool
+    """
+    real = np.ones(X.shape[:2], dtype=bool) if lengths is None else step_mask(lengths, X.shape[1])
+    if mask_value is not None:
+        real &= ~(np.isnan(X) if np.isnan(mask_value) else X == mask_value).all(axis=2)
+    return real
+
+
 def validate_sequences(estimator, X, *, reset):
     """Validate ``X`` for an estimator: float32 sequences with padding removed.
 
@@ -333,9 +355,7 @@ def _unmask(X, lengths, mask_value):
     The remaining steps of every sequence move to its front, so pre-, post- and inner
     padding all become zero post-padding with the right lengths. Returns a new array.
     """
-    padding = (np.isnan(X) if np.isnan(mask_value) else X == mask_value).all(axis=2)
-    if lengths is not None:
-        padding |= ~step_mask(lengths, X.shape[1])
+    padding = ~real_steps(X, lengths, mask_value)
     lengths = X.shape[1] - padding.sum(axis=1)
     empty = np.flatnonzero(lengths == 0)
     if len(empty):

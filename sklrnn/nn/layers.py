@@ -5,7 +5,8 @@
 :class:`CustomRNN` (the one shared implementation for every other cell) otherwise. Both take
 ``(N, T, D)`` input and return ``(output, h_n)`` with the layout of the fused modules.
 :func:`run_recurrent` runs either kind over padded sequences of different lengths: the fused
-modules on a packed sequence, :class:`CustomRNN` with masked state updates.
+modules in one call, one call per length, or on a packed sequence (whichever is exact and
+fastest), :class:`CustomRNN` with masked state updates.
 """
 
 import torch

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from .._validation import _is_panel, _ndim, check_sequences, is_ragged, step_mask
+from .._validation import _is_panel, _ndim, check_sequences, is_ragged, real_steps, step_mask
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -81,15 +81,6 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-    def _real_steps(self, X, lengths):
-        """Boolean (N, T) mask of the steps that are data: within length, not masked."""
-        real = np.ones(X.shape[:2], dtype=bool) if lengths is None else step_mask(
-            lengths, X.shape[1])
-        if self.mask_value is not None:
-            value = self.mask_value
-            real &= ~(np.isnan(X) if np.isnan(value) else X == value).all(axis=2)
-        return real
-
     def fit(self, X, y=None):
         """Compute the mean and standard deviation of every feature.
 
@@ -108,7 +99,7 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
         """
         self._validate_params()
         X, lengths = check_sequences(self, X, reset=True, dtype=FLOAT_DTYPES, allow_nan=True)
-        values = X[self._real_steps(X, lengths)]
+        values = X[real_steps(X, lengths, self.mask_value)]
         counts = (~np.isnan(values)).sum(axis=0)
         if (counts == 0).any():
             raise ValueError(
@@ -163,7 +154,7 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
         mean = 0.0 if self.mean_ is None else self.mean_
         scale = 1.0 if self.scale_ is None else self.scale_
         scaled = padded * scale + mean if inverse else (padded - mean) / scale
-        real = self._real_steps(padded, lengths)
+        real = real_steps(padded, lengths, self.mask_value)
         scaled = np.where(real[:, :, None], scaled, padded).astype(padded.dtype, copy=False)
         return _like(X, scaled, lengths)
 
