@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .init import init_recurrent
-from .layers import make_recurrent, run_recurrent
+from .layers import make_recurrent, run_recurrent, step_mask
 
 POOLINGS = ("last", "mean", "max")
 
@@ -102,6 +102,6 @@ class SequenceToVector(nn.Module):
         elif self.pooling == "mean":  # outputs at padded steps are zero
             summary = output.sum(1) / lengths.unsqueeze(1).to(output.dtype)
         else:
-            padding = torch.arange(output.shape[1], device=X.device) >= lengths.unsqueeze(1)
-            summary = output.masked_fill(padding.unsqueeze(-1), float("-inf")).amax(1)
+            real = step_mask(lengths, output.shape[1]).unsqueeze(-1)
+            summary = output.masked_fill(~real, float("-inf")).amax(1)
         return self.head(self.dropout(summary))[:n]

@@ -55,7 +55,7 @@ class Recurrence(nn.Module):
                 state = cell(gx[t], state)
                 outputs[t] = state[0]
             return torch.stack(outputs, 1), state
-        real = _step_mask(lengths, len(gx)).unsqueeze(-1)
+        real = step_mask(lengths, len(gx)).unsqueeze(-1)
         active = real.unbind(1)
         for t in steps:
             new = cell(gx[t], state)
@@ -171,7 +171,7 @@ def run_recurrent(rnn, x, lengths=None, states=True):
         output, h_n = rnn(x, lengths)
     elif not (states or rnn.bidirectional):
         output, h_n = rnn(x)
-        output = torch.where(_step_mask(lengths, x.shape[1]).unsqueeze(-1), output, 0.0)
+        output = torch.where(step_mask(lengths, x.shape[1]).unsqueeze(-1), output, 0.0)
     elif isinstance(rnn, nn.LSTM) and x.device.type == "cpu" and (
             len(groups := torch.unique(lengths)) <= MAX_LENGTH_GROUPS):
         output, h_n = _run_by_length(rnn, x, lengths, groups.tolist())
@@ -206,7 +206,8 @@ def _run_by_length(rnn, x, lengths, groups):
     return output, tuple(finals)
 
 
-def _step_mask(lengths, n_steps):
+def step_mask(lengths, n_steps):
+    """Return the boolean ``(N, n_steps)`` mask of every sequence's real time steps."""
     return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
 
 
