@@ -9,14 +9,14 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import PredefinedSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._batching import bucket_loader
-from ._validation import validate_sequences
+from ._validation import is_ragged, step_targets, validate_sequences, validate_vectors
 from .callbacks import GradientValueClipping
-from .nn import CELLS, SequenceToVector
+from .nn import CELLS, EncoderDecoder, SequenceToSequence, SequenceToVector, VectorToSequence
 from .nn.cells import ACTIVATIONS
 from .nn.heads import POOLINGS
 from .nn.init import WEIGHT_INITS
@@ -28,9 +28,16 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 
+#: architecture -> the network it trains (sklrnn.nn.heads)
+NETWORKS = {
+    "seq2vec": SequenceToVector,
+    "seq2seq": SequenceToSequence,
+    "vec2seq": VectorToSequence,
+    "encoder_decoder": EncoderDecoder,
+}
+
 # Contract values (CONVENTIONS.md section 2) whose behaviour later work delivers.
 _NOT_YET = {
-    "architecture": ("seq2vec",),
     "normalization": (None,),
 }
 
@@ -49,14 +56,34 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
     dropout : float in [0, 1), default=0.0
         Dropout probability between stacked layers and on the sequence summary before
         the output layer.
-    architecture : {"seq2vec"}, default="seq2vec"
-        Sequence to vector: one output per sequence. (``"seq2seq"``, ``"vec2seq"`` and
-        ``"encoder_decoder"`` are reserved and raise ``NotImplementedError`` for now.)
+    architecture : {"seq2vec", "seq2seq", "vec2seq", "encoder_decoder"}, default="seq2vec"
+        What maps to what (:class:`RNNClassifier` offers the first two):
+
+        - ``"seq2vec"``, sequence to vector: one output per sequence, ``y`` of shape
+          ``(n_samples,)`` or ``(n_samples, n_outputs)``.
+        - ``"seq2seq"``, sequence to sequence: an output at every time step, ``y`` of shape
+          ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)`` aligned with
+          ``X``, or, for sequences of different lengths, a list of one ``(n_timesteps_i,)``
+          or ``(n_timesteps_i, n_outputs)`` array per sequence. Padded steps do not count in
+          the loss; predictions for ragged or masked ``X`` are such a list.
+        - ``"vec2seq"``, vector to sequence: ``X`` of shape ``(n_samples, n_features)``, one
+          vector per sample, and ``y`` of shape ``(n_samples, horizon)`` or
+          ``(n_samples, horizon, n_outputs)``; a decoder unrolls ``horizon`` steps from each
+          vector.
+        - ``"encoder_decoder"``: sequences in, ``y`` of shape ``(n_samples, horizon)`` or
+          ``(n_samples, horizon, n_outputs)`` out, the horizon independent of the input
+          length: an encoder summarizes each sequence (see ``pooling``) into a context vector
+          from which a decoder unrolls the horizon.
+
+        Decoders read their input vector or context at every step and never their own
+        predictions or the targets: training and prediction compute the same thing (no
+        teacher forcing) and the whole horizon runs in one call of a fused kernel.
     pooling : {"last", "mean", "max"}, default="last"
-        How ``"seq2vec"`` summarizes a sequence: the final hidden state (``"last"``; for
-        bidirectional networks both directions' final states), or the mean or element-wise
-        maximum of the last layer's outputs over the real time steps (Keras'
-        ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a recurrent layer).
+        How ``"seq2vec"`` (and the encoder of ``"encoder_decoder"``) summarizes a sequence:
+        the final hidden state (``"last"``; for bidirectional networks both directions'
+        final states), or the mean or element-wise maximum of the last layer's outputs over
+        the real time steps (Keras' ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a
+        recurrent layer).
     normalization : None, default=None
         Reserved for batch and layer normalization (``"batch"``, ``"layer"`` raise
         ``NotImplementedError`` for now).
@@ -124,9 +151,10 @@ FITTED_DOC = """net_ : skorch.NeuralNet
 class BaseRNN(BaseEstimator):
     """Shared machinery: parameter validation, seeding, net building, prediction.
 
-    Subclasses set ``_net_class`` and ``_criterion`` and implement ``_prepare_target``
-    (validate y, record target metadata, return what skorch trains on) and
-    ``_validation_rows`` (which rows early stopping holds out).
+    Subclasses set ``_net_class``, ``_criterion`` and ``_step_criterion`` (the loss of
+    per-step outputs with padded steps) and implement ``_prepare_target`` (validate y, record
+    target metadata, return what skorch trains on) and ``_validation_rows`` (which rows early
+    stopping holds out).
     """
 
     _parameter_constraints = {
@@ -206,8 +234,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             Training sequences; 2-D input is univariate sequences. Sequences of different
             lengths come as a list (or 1-D object array) of arrays or a sktime panel
             (``pd-multiindex`` or ``nested_univ``), or padded, with ``mask_value`` set.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
+            With ``architecture="vec2seq"``: vectors of shape ``(n_samples, n_features)``.
+        y : array-like or list of arrays
+            Targets, shaped as ``architecture`` describes: ``(n_samples,)`` or
+            ``(n_samples, n_outputs)`` for ``"seq2vec"``.
 
         Returns
         -------
@@ -219,8 +249,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._check_optimizer()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
-        X, lengths = validate_sequences(self, X, reset=not continuing)
-        y = self._prepare_target(y, len(X), reset=not continuing)
+        X, lengths, real = self._validate_input(X, reset=not continuing)
+        y = self._prepare_target(y, X, real, reset=not continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         train_split = self._make_train_split(y, seed)
         with torch.random.fork_rng(devices=devices):
@@ -229,10 +259,16 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 self.net_.set_params(train_split=train_split)
                 self.net_.partial_fit(_net_input(X, lengths), y, epochs=self.max_epochs)
             else:
-                self.net_ = self._build_net(X.shape[2], train_split)
+                self.net_ = self._build_net(self._input_size, train_split)
                 self.net_.fit(_net_input(X, lengths), y)
         self.history_ = self.net_.history
         return self
+
+    def _validate_input(self, X, reset):
+        """Validate ``X`` for the architecture: network input, lengths, real steps as given."""
+        if self.architecture == "vec2seq":
+            return validate_vectors(self, X, reset=reset), None, None
+        return validate_sequences(self, X, reset=reset, return_steps=True)
 
     def _check_implemented(self):
         for param, values in _NOT_YET.items():
@@ -295,19 +331,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 sink=print if self.verbose else _silent,
             )))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        module = dict(input_size=input_size, output_size=self._n_outputs, cell=self.cell,
+                      hidden_size=self.hidden_size, num_layers=self.num_layers,
+                      bidirectional=self.bidirectional, dropout=self.dropout,
+                      activation=self.activation, weight_init=self.weight_init)
+        if self.architecture in ("seq2vec", "encoder_decoder"):
+            module["pooling"] = self.pooling
+        if self.architecture in ("vec2seq", "encoder_decoder"):
+            module["horizon"] = self._horizon
+        per_step = self.architecture == "seq2seq"
         return self._net_class(
-            module=SequenceToVector,
-            module__input_size=input_size,
-            module__output_size=self._n_outputs,
-            module__cell=self.cell,
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
-            module__bidirectional=self.bidirectional,
-            module__dropout=self.dropout,
-            module__activation=self.activation,
-            module__weight_init=self.weight_init,
-            module__pooling=self.pooling,
-            criterion=self._criterion,
+            module=NETWORKS[self.architecture],
+            **{f"module__{name}": value for name, value in module.items()},
+            criterion=self._step_criterion if per_step else self._criterion,
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -318,22 +354,68 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             callbacks=callbacks,
             device=self.device,
             verbose=self.verbose,
+            **self._net_params(),
         ).initialize()
+
+    def _net_params(self):
+        """Further arguments of the skorch net, for subclasses."""
+        return {}
 
     # -- predict -----------------------------------------------------------------------------
 
     def _forward(self, X):
-        """Validate ``X`` and return the network's output as float64 ``(N, n_outputs)``."""
+        """Validate ``X`` and return the network's output in float64.
+
+        ``(N, n_outputs)`` for ``"seq2vec"``, ``(N, H, n_outputs)`` for a decoded horizon,
+        ``(N, T, n_outputs)`` for ``"seq2seq"`` -- or, when ``X`` is ragged or ``mask_value``
+        is set, a list with each sequence's ``(T_i, n_outputs)`` outputs at its real steps.
+        """
         check_is_fitted(self)
-        X, lengths = validate_sequences(self, X, reset=False)
+        ragged = self.architecture == "seq2seq" and (
+            self.mask_value is not None or is_ragged(X))
+        X, lengths, _ = self._validate_input(X, reset=False)
         if lengths is None:
-            return self.net_.predict_proba(X).astype(np.float64, copy=False)
-        # Sorted by length, each batch is cut to little more than its own longest sequence.
-        order = np.argsort(lengths, kind="stable")
-        out = self.net_.predict_proba(_net_input(X[order], lengths[order]))
-        result = np.empty(out.shape, dtype=np.float64)
-        result[order] = out
-        return result
+            out = self.net_.predict_proba(X).astype(np.float64, copy=False)
+        else:
+            # Sorted by length, each batch is cut to little more than its own longest sequence.
+            order = np.argsort(lengths, kind="stable")
+            sorted_out = self.net_.predict_proba(_net_input(X[order], lengths[order]))
+            out = np.empty(sorted_out.shape, dtype=np.float64)
+            out[order] = sorted_out
+        if not ragged:
+            return out
+        steps = np.full(len(out), out.shape[1]) if lengths is None else lengths
+        return [sequence[:n_steps] for sequence, n_steps in zip(out, steps, strict=True)]
+
+    def _pooled_steps(self, X, y, sample_weight, dtype):
+        """Targets and predictions of every real (or decoded) step, pooled, for ``score``.
+
+        Returns ``y_true`` and ``y_pred`` of shape ``(M,)`` or ``(M, n_outputs)`` over all M
+        steps of all samples, and each step's weight: its sample's ``sample_weight``.
+        """
+        y_pred = self.predict(X)
+        if self.architecture == "seq2seq":
+            real = self._validate_input(X, reset=False)[2]
+            y_true = step_targets(self, y, real, dtype=dtype)
+            y_pred = np.concatenate(y_pred) if isinstance(y_pred, list) else y_pred[real]
+            counts = real.sum(axis=1)
+        else:
+            y_true = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+            if y_true.shape != y_pred.shape:
+                raise ValueError(
+                    f"y has shape {y_true.shape}, but the predictions for X have shape "
+                    f"{y_pred.shape}."
+                )
+            counts = np.full(len(y_true), y_true.shape[1])
+            y_true, y_pred = (a.reshape(-1, *a.shape[2:]) for a in (y_true, y_pred))
+        if sample_weight is not None:
+            sample_weight = np.repeat(_check_sample_weight(sample_weight, counts), counts)
+        return y_true, y_pred, sample_weight
+
+
+def per_sequence(function, out):
+    """Apply ``function`` to an output array, or to every array of a ragged list of them."""
+    return [function(part) for part in out] if isinstance(out, list) else function(out)
 
 
 def _net_input(X, lengths):

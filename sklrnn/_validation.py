@@ -185,9 +185,7 @@ def pad_flat(flat, lengths, value=0.0):
     array([[0., 1., 0.],
            [2., 3., 4.]])
     """
-    padded = np.full((len(lengths), lengths.max(), flat.shape[1]), value, dtype=flat.dtype)
-    padded[step_mask(lengths, padded.shape[1])] = flat
-    return padded
+    return pad_steps(flat, lengths, lengths.max(), value)
 
 
 def step_mask(lengths, n_steps):
@@ -310,7 +308,7 @@ def real_steps(X, lengths, mask_value):
     return real
 
 
-def validate_sequences(estimator, X, *, reset):
+def validate_sequences(estimator, X, *, reset, return_steps=False):
     """Validate ``X`` for an estimator: float32 sequences with padding removed.
 
     :func:`check_sequences`, then the estimator's ``mask_value`` applied: time steps whose
@@ -325,6 +323,8 @@ def validate_sequences(estimator, X, *, reset):
         The sequences, as for :func:`check_sequences`.
     reset : bool
         True in ``fit``, False afterwards.
+    return_steps : bool, default=False
+        Also return which steps of ``X``, as it was given, hold data.
 
     Returns
     -------
@@ -332,6 +332,10 @@ def validate_sequences(estimator, X, *, reset):
         Post-padded sequences.
     lengths : ndarray of shape (N,), dtype int64, or None
         Real length of every sequence; None when every sequence fills all T steps.
+    real : ndarray of shape (N, T_given), dtype bool
+        Only with ``return_steps``: the real (not padded) steps in the layout ``X`` was given
+        in (ragged input: post-padded to its longest sequence). ``X[real]`` of the given
+        array lists the real steps sequence by sequence, as the returned ``X`` holds them.
 
     Raises
     ------
@@ -342,20 +346,21 @@ def validate_sequences(estimator, X, *, reset):
     mask_value = estimator.mask_value
     allow_nan = mask_value is not None and np.isnan(mask_value)
     X, lengths = check_sequences(estimator, X, reset=reset, allow_nan=allow_nan)
+    real = real_steps(X, lengths, mask_value) if return_steps or mask_value is not None else None
     if mask_value is not None:
-        X, lengths = _unmask(X, lengths, mask_value)
+        X, lengths = _unmask(X, real, mask_value)
     if lengths is not None and (lengths == X.shape[1]).all():
         lengths = None
-    return X, lengths
+    return (X, lengths, real) if return_steps else (X, lengths)
 
 
-def _unmask(X, lengths, mask_value):
-    """Drop the time steps whose features all equal ``mask_value`` (Keras ``Masking``).
+def _unmask(X, real, mask_value):
+    """Drop the time steps that are not ``real``: all features equal ``mask_value`` (Keras).
 
     The remaining steps of every sequence move to its front, so pre-, post- and inner
     padding all become zero post-padding with the right lengths. Returns a new array.
     """
-    padding = ~real_steps(X, lengths, mask_value)
+    padding = ~real
     lengths = X.shape[1] - padding.sum(axis=1)
     empty = np.flatnonzero(lengths == 0)
     if len(empty):
@@ -439,3 +444,126 @@ def _check_lengths(n_samples, y):
             "Found input variables with inconsistent numbers of samples: "
             f"X has {n_samples} sequences but y has {len(y)} rows."
         )
+
+
+def validate_vectors(estimator, X, *, reset):
+    """Validate ``X`` for ``architecture="vec2seq"``: one float32 feature vector per sample.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted or used; on ``reset`` it receives ``n_features_in_`` (and
+        ``feature_names_in_`` for DataFrames), ``_input_size`` and ``_input_ndim``.
+    X : array-like of shape (N, D)
+        The vectors.
+    reset : bool
+        True in ``fit``, False afterwards.
+
+    Returns
+    -------
+    ndarray of shape (N, D), dtype float32
+    """
+    if is_ragged(X) or (ndim := _ndim(X)) != 2:
+        got = "ragged sequences" if is_ragged(X) else f"{ndim} dimension(s)"
+        raise ValueError(
+            f"{type(estimator).__name__} with architecture='vec2seq' expects X of shape "
+            f"(n_samples, n_features), one vector per sample; got {got}. For sequences as "
+            "input use architecture='encoder_decoder' (another output length) or 'seq2seq'."
+        )
+    X = validate_data(estimator, X, reset=reset, dtype=np.float32)
+    if reset:
+        estimator._input_ndim = 2
+        estimator._input_size = X.shape[1]
+    return _writeable(X)
+
+
+def validate_horizon_target(estimator, y, n_samples):
+    """Return targets of a decoded horizon as float32 ``(N, H, K)`` and whether K was absent.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted, named in error messages.
+    y : array-like of shape (N, H) or (N, H, K)
+        H future steps of K targets per sample.
+    n_samples : int
+        Number of samples in X; y must have as many rows.
+
+    Returns
+    -------
+    y : ndarray of shape (N, H, K), dtype float32
+    no_target_axis : bool
+        True for 2-D ``y``.
+    """
+    _check_y_given(estimator, y)
+    y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
+    if y.ndim not in (2, 3):
+        raise ValueError(
+            f"architecture={estimator.architecture!r} predicts a sequence per sample: y must "
+            f"have shape (n_samples, horizon) or (n_samples, horizon, n_targets); got "
+            f"{y.shape}. For one target vector per sample use architecture='seq2vec'."
+        )
+    _check_lengths(n_samples, y)
+    return _writeable(y.reshape(*y.shape[:2], -1)), y.ndim == 2
+
+
+def step_targets(estimator, y, real, *, dtype=np.float32):
+    """Return the targets of the real time steps, sequence after sequence.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator, named in error messages.
+    y : array-like of shape (N, T) or (N, T, K), or list of N arrays (T_i,) or (T_i, K)
+        One target per time step. An array is aligned step by step with ``X`` as it was
+        given (its values at padding steps are ignored); a list holds each sequence's targets
+        at its real steps only, as ragged ``X`` does.
+    real : ndarray of shape (N, T), dtype bool
+        The real steps of ``X`` as it was given (:func:`validate_sequences` with
+        ``return_steps``).
+    dtype : numpy dtype or None, default=np.float32
+        float32 for regression targets (checked finite); None keeps class labels as they are.
+
+    Returns
+    -------
+    ndarray of shape (M,) or (M, K)
+        The targets of all M real steps, in the order of ``X[real]``.
+    """
+    _check_y_given(estimator, y)
+    n_real = real.sum(axis=1)
+    if isinstance(y, (list, tuple)) or (isinstance(y, np.ndarray) and y.dtype == object
+                                          and y.ndim == 1):
+        parts = [np.asarray(part) for part in y]
+        _check_lengths(len(real), parts)
+        for i, (part, n_steps) in enumerate(zip(parts, n_real, strict=True)):
+            if part.ndim not in (1, 2) or len(part) != n_steps:
+                raise ValueError(
+                    f"y[{i}] has shape {part.shape}, but sequence {i} of X has {n_steps} real "
+                    "time steps: per-step targets (architecture='seq2seq') need one target, or "
+                    "one row of targets, for every real step."
+                )
+        if len({part.shape[1:] for part in parts}) > 1:
+            raise ValueError(
+                "The per-step targets in y have different numbers of columns; every sequence "
+                "needs the same number of targets per step."
+            )
+        flat = np.concatenate(parts)
+    else:
+        y = np.asarray(y)
+        if y.ndim not in (2, 3) or y.shape[:2] != real.shape:
+            raise ValueError(
+                f"y of shape {y.shape} does not match X: architecture='seq2seq' needs one "
+                f"target per time step, y of shape {real.shape} or {real.shape + ('K',)} "
+                "aligned with X, or a list of one array per sequence."
+            )
+        flat = y[real]
+    if dtype is not None:
+        flat = check_array(flat, ensure_2d=False, dtype=dtype, input_name="y")
+    return flat
+
+
+def pad_steps(flat, lengths, n_steps, value):
+    """Scatter per-step values ``(M, ...)`` into a post-padded ``(N, n_steps, ...)`` array."""
+    padded = np.full((len(lengths), n_steps, *flat.shape[1:]), value, dtype=flat.dtype)
+    padded[step_mask(lengths, n_steps)] = flat
+    return padded

@@ -3,20 +3,25 @@
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
-from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from skorch import NeuralNetClassifier
+from skorch.callbacks import EpochScoring
 
-from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN
-from ._validation import validate_class_labels
+from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
+from ._validation import pad_steps, step_targets, validate_class_labels
+from .nn.losses import StepCrossEntropyLoss
 
 
 class RNNClassifier(ClassifierMixin, BaseRNN):
     __doc__ = f"""Recurrent neural network classifier for sequences, trained with skorch.
 
     Reads each sequence of ``X`` (``(n_samples, n_timesteps, n_features)``, or
-    ``(n_samples, n_timesteps)`` for univariate sequences) and predicts its class, minimizing
-    the cross-entropy. Labels may be of any type numpy can sort (integers, strings, ...).
+    ``(n_samples, n_timesteps)`` for univariate sequences) and predicts its class, or with
+    ``architecture="seq2seq"`` the class of every time step, minimizing the cross-entropy.
+    Labels may be of any type numpy can sort (integers, strings, ...).
 
     Parameters
     ----------
@@ -53,11 +58,33 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     (2, 2)
     """
 
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,
+        "architecture": [StrOptions({"seq2vec", "seq2seq"})],
+    }
     _net_class = NeuralNetClassifier
     _criterion = torch.nn.CrossEntropyLoss
+    _step_criterion = StepCrossEntropyLoss
 
-    def _prepare_target(self, y, n_samples, reset):
-        y = validate_class_labels(self, y, n_samples)
+    def _prepare_target(self, y, X, real, reset):
+        if self.architecture == "seq2seq":
+            steps = self._step_labels(y, real)
+            codes = self._encode(steps, reset)
+            # (N, T) in the network's layout; -100 marks padded steps for the loss.
+            return pad_steps(codes, real.sum(axis=1), X.shape[1], -100)
+        return self._encode(validate_class_labels(self, y, len(X)), reset)
+
+    def _step_labels(self, y, real):
+        steps = step_targets(self, y, real, dtype=None)
+        if steps.ndim != 1:
+            raise ValueError(
+                f"{type(self).__name__} predicts one label per time step; y has "
+                f"{steps.shape[1]} labels per step."
+            )
+        return steps
+
+    def _encode(self, y, reset):
+        """Learn ``classes_`` (on ``reset``) and return ``y`` as int64 class indices."""
         check_classification_targets(y)
         if reset:
             self.classes_, codes = np.unique(y, return_inverse=True)
@@ -76,9 +103,18 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             )
         return np.searchsorted(self.classes_, y).astype(np.int64)
 
+    def _net_params(self):
+        if self.architecture != "seq2seq":
+            return {}
+        # skorch's valid_acc scores one label per sequence; score the real steps instead.
+        return {"callbacks__valid_acc": EpochScoring(
+            _step_accuracy, name="valid_acc", lower_is_better=False)}
+
     def _validation_rows(self, y, n_valid, seed):
-        split = StratifiedShuffleSplit(n_splits=1, test_size=n_valid, random_state=seed)
-        return next(split.split(np.zeros(len(y)), y))[1]
+        # Stratified by class; sequences labelled per step are drawn at random.
+        split = (StratifiedShuffleSplit if y.ndim == 1 else ShuffleSplit)(
+            n_splits=1, test_size=n_valid, random_state=seed)
+        return next(split.split(np.zeros(len(y)), y if y.ndim == 1 else None))[1]
 
     def predict_proba(self, X):
         """Predict class probabilities of every sequence.
@@ -91,8 +127,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``; rows sum to 1.
+        ndarray of shape (n_samples, n_classes) or list of ndarray
+            Probabilities in the order of ``classes_``; rows sum to 1. With
+            ``architecture="seq2seq"``: ``(n_samples, n_timesteps, n_classes)``, or for
+            ragged or masked X a list of one ``(n_timesteps_i, n_classes)`` array per sequence.
         """
         return self._forward(X)
 
@@ -107,8 +145,42 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        ndarray of shape (n_samples,) or list of ndarray
+            Labels from ``classes_``. With ``architecture="seq2seq"``: ``(n_samples,
+            n_timesteps)``, or for ragged or masked X a list of one ``(n_timesteps_i,)`` array
+            per sequence.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
+        return per_sequence(lambda proba: self.classes_[proba.argmax(axis=-1)],
+                            self.predict_proba(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy of the predictions.
+
+        For ``"seq2vec"`` the share of sequences classified correctly; for
+        ``"seq2seq"`` the share of all real time steps of all sequences labelled correctly.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, in any form ``predict`` accepts.
+        y : array-like or list of arrays
+            True labels, in any form ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of every sequence (shared by all its steps).
+
+        Returns
+        -------
+        float
+        """
+        if self.architecture == "seq2vec":
+            return super().score(X, y, sample_weight)
+        y_true, y_pred, weight = self._pooled_steps(X, y, sample_weight, dtype=None)
+        return accuracy_score(y_true, y_pred, sample_weight=weight)
+
+
+def _step_accuracy(net, X, y):
+    """Share of the real (not padded, label -100) time steps whose label ``net`` predicts."""
+    codes = net.predict_proba(X).argmax(axis=-1)
+    y = np.asarray(y)
+    real = y != -100
+    return float(np.mean(codes[real] == y[real]))

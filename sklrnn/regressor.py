@@ -3,10 +3,17 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from skorch import NeuralNetRegressor
 
-from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN
-from ._validation import validate_regression_target
+from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
+from ._validation import (
+    pad_steps,
+    step_targets,
+    validate_horizon_target,
+    validate_regression_target,
+)
+from .nn.losses import MaskedMSELoss
 
 
 class RNNRegressor(RegressorMixin, BaseRNN):
@@ -14,7 +21,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     Reads each sequence of ``X`` (``(n_samples, n_timesteps, n_features)``, or
     ``(n_samples, n_timesteps)`` for univariate sequences) and predicts one target vector per
-    sequence, minimizing the mean squared error.
+    sequence, minimizing the mean squared error; or, by ``architecture``, a target at every
+    time step, or a sequence of ``horizon`` steps from a sequence or from a vector.
 
     Parameters
     ----------
@@ -50,16 +58,28 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     _net_class = NeuralNetRegressor
     _criterion = torch.nn.MSELoss
+    _step_criterion = MaskedMSELoss
 
-    def _prepare_target(self, y, n_samples, reset):
-        y, was_1d = validate_regression_target(self, y, n_samples)
+    def _prepare_target(self, y, X, real, reset):
+        if self.architecture == "seq2seq":
+            steps = step_targets(self, y, real)
+            no_axis = steps.ndim == 1
+            # (N, T, K) in the network's layout; NaN marks padded steps for the loss.
+            y = pad_steps(steps.reshape(len(steps), -1), real.sum(axis=1), X.shape[1], np.nan)
+        elif self.architecture == "seq2vec":
+            y, no_axis = validate_regression_target(self, y, len(X))
+        else:
+            y, no_axis = validate_horizon_target(self, y, len(X))
+        horizon = y.shape[1] if y.ndim == 3 and self.architecture != "seq2seq" else None
         if reset:
-            self._y_1d = was_1d
-            self._n_outputs = y.shape[1]
-        elif y.shape[1] != self._n_outputs:
+            self._y_1d = no_axis
+            self._n_outputs = y.shape[-1]
+            self._horizon = horizon
+        elif (y.shape[-1], horizon) != (self._n_outputs, self._horizon):
             raise ValueError(
-                f"y has {y.shape[1]} targets, but the network being warm-started predicts "
-                f"{self._n_outputs}; refit with warm_start=False."
+                f"y has {y.shape[-1]} targets (horizon {horizon}), but the network being "
+                f"warm-started predicts {self._n_outputs} (horizon {self._horizon}); refit "
+                "with warm_start=False."
             )
         return y
 
@@ -80,13 +100,44 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         X : array-like of shape (n_samples, n_timesteps, n_features) or (n_samples, n_timesteps), \
 or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps_i,)
             Sequences, in any form ``fit`` accepts; their length may differ from the training
-            sequences' unless both are 2-D.
+            sequences' unless both are 2-D. With ``architecture="vec2seq"``: vectors of
+            shape ``(n_samples, n_features)``.
 
         Returns
         -------
-        ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            1-D when the training targets were 1-D.
+        ndarray or list of ndarray
+            Shaped like the training targets: ``(n_samples,)`` or ``(n_samples, n_outputs)``
+            for ``"seq2vec"``; ``(n_samples, n_timesteps[, n_outputs])`` for ``"seq2seq"``
+            (for ragged or masked X, a list with one ``(n_timesteps_i[, n_outputs])`` array
+            per sequence, its real steps only); ``(n_samples, horizon[, n_outputs])`` for
+            ``"vec2seq"`` and ``"encoder_decoder"``.
         """
         out = self._forward(X)
-        return out[:, 0] if self._y_1d else out
+        return per_sequence(lambda part: part[..., 0], out) if self._y_1d else out
+
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R^2 of the predictions.
+
+        For ``"seq2vec"`` this is scikit-learn's :func:`~sklearn.metrics.r2_score` of
+        ``predict(X)`` and ``y``. For outputs per step it is the R^2 over all real (or
+        decoded) steps of all sequences pooled, averaged over the outputs: how much of the
+        targets' variance across every step the predictions explain.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Input, in any form ``predict`` accepts.
+        y : array-like or list of arrays
+            True targets, in any form ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of every sample (shared by all its steps).
+
+        Returns
+        -------
+        float
+        """
+        if self.architecture == "seq2vec":
+            return super().score(X, y, sample_weight)
+        y_true, y_pred, weight = self._pooled_steps(X, y, sample_weight, dtype=np.float64)
+        return r2_score(y_true, y_pred, sample_weight=weight)
 

@@ -1,16 +1,26 @@
 """Plain PyTorch recurrent networks: cells, layers and heads, with no scikit-learn in them."""
 
 from .cells import ElmanCell, PeepholeLSTMCell
-from .heads import SequenceToVector
+from .heads import (
+    EncoderDecoder,
+    RecurrentNet,
+    SequenceToSequence,
+    SequenceToVector,
+    VectorToSequence,
+)
 from .layers import CELLS, CustomRNN, Recurrence, is_fused, make_recurrent, run_recurrent
 
 __all__ = [
     "CELLS",
     "CustomRNN",
     "ElmanCell",
+    "EncoderDecoder",
     "PeepholeLSTMCell",
+    "RecurrentNet",
     "Recurrence",
+    "SequenceToSequence",
     "SequenceToVector",
+    "VectorToSequence",
     "is_fused",
     "make_recurrent",
     "run_recurrent",

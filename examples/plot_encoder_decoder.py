@@ -1,0 +1,59 @@
+"""
+Encoder-decoder: a year of airline passengers in one shot
+=========================================================
+
+Forecasting the 12 months of 1960 from the monthly airline passenger counts of 1949-1959
+(**Airline**, shipped with sktime), three ways:
+
+* ``architecture="encoder_decoder"``: an encoder reads the last 24 months, a decoder unrolls
+  all 12 months ahead at once. Trained on every 24-month window of the training years and the
+  12 months that follow it.
+* The recursive strategy: a one-step model (``architecture="seq2vec"``) predicts the next
+  month, which is appended to the window to predict the month after, and so on
+  (:func:`sklrnn.forecasting.recursive_forecast`).
+* The seasonal naive forecast: every month as it was a year before.
+"""
+
+import numpy as np
+from sklearn.metrics import mean_absolute_percentage_error as mape
+from sktime.datasets import load_airline
+
+from sklrnn import RNNRegressor
+from sklrnn.forecasting import recursive_forecast
+from sklrnn.preprocessing import make_windows
+
+passengers = load_airline().to_numpy()
+train, test = passengers[:-12], passengers[-12:]
+# Month-on-month growth -- the change of the log count -- is a series without trend (a
+# network cannot extrapolate a trend beyond the values it was trained on) whose seasonal
+# pattern has a constant size. It is standardized with the training years' statistics.
+growth = np.diff(np.log(train))
+center, scale = growth.mean(), growth.std()
+series = (growth - center) / scale
+
+
+def to_passengers(forecast):
+    """Passenger counts from a forecast of standardized growth, starting at the last month."""
+    return train[-1] * np.exp(np.cumsum(forecast * scale + center))
+
+
+window, horizon = 24, 12
+settings = dict(cell="gru", hidden_size=32, lr=0.01, max_epochs=200, random_state=0)
+
+# %%
+# One shot: 24 months in, 12 out.
+X, y = make_windows(series, window_length=window, horizon=horizon)
+print(f"encoder-decoder trains on {X.shape} -> {y.shape}")
+encoder_decoder = RNNRegressor(architecture="encoder_decoder", **settings).fit(X, y)
+one_shot = to_passengers(encoder_decoder.predict(series[None, -window:, None])[0])
+
+# %%
+# Recursive: 24 months in, the next one out, 12 times.
+X, y = make_windows(series, window_length=window)
+one_step = RNNRegressor(**settings).fit(X, y)
+recursive = to_passengers(recursive_forecast(one_step, series, horizon, window_length=window))
+
+seasonal_naive = train[-12:]
+for name, forecast in [("encoder-decoder", one_shot), ("recursive", recursive),
+                       ("seasonal naive", seasonal_naive)]:
+    print(f"{name:>16}: mean absolute percentage error over 1960 {mape(test, forecast):.3f}")
