@@ -38,7 +38,7 @@ print(f"X {X_train.shape} -> y {y_train.shape}: one vector in, {horizon} steps o
 # steps at once is the baseline.
 model = make_pipeline(StandardScaler(), RNNRegressor(
     architecture="vec2seq", cell="gru", hidden_size=64, lr=0.005, batch_size=32,
-    max_epochs=80, random_state=0))
+    max_epochs=40, random_state=0))
 start = time.perf_counter()
 model.fit(X_train, y_train)
 seconds = time.perf_counter() - start
