@@ -12,8 +12,10 @@ its real steps plus Gaussian noise:
   (``s`` is ``--spread``, 0.75 by default: ``[T/4, 7T/4]``), adjusted so that they sum to
   exactly ``N * T``, passed as a list of ``(T_i, D)`` arrays. sklrnn pads them, passes their
   lengths to the network, draws training batches of similar lengths
-  (:mod:`sklrnn._batching`) and runs packed sequences through fused cells or masked state
-  updates through its own cells (:func:`sklrnn.nn.layers.run_recurrent`).
+  (:mod:`sklrnn._batching`) and runs fused cells over the padded batch (one call; with
+  ``--bidirectional``, on the CPU, one call per layer and direction, the backward one reading
+  each sequence reversed within its length) and its own cells with masked state updates
+  (:func:`sklrnn.nn.layers.run_recurrent`).
 * ``pad-to-max``: the ragged sequences zero-padded after their end to the longest length, as
   one 3-D array, *without* ``mask_value``: what a user does when the library has no support
   for sequences of different lengths. Every batch then runs the longest length, and the
@@ -30,8 +32,8 @@ so a ratio near 1 means the padding and bookkeeping cost little (the target is <
 
 The header also prints the padding the batches carry: the sequential steps per epoch (the
 sum over batches of the batch's longest length, which is what the time loop runs) and the
-cell evaluations per epoch (batch size times that: what a masked custom cell computes; fused
-cells on packed sequences compute only the real steps), both relative to the equal-length
+cell evaluations per epoch (batch size times that: what a masked custom cell and a fused
+cell over the padded batch compute), both relative to the equal-length
 data. Training batches come from the length-bucketing sampler of one epoch.
 
 How
@@ -256,8 +258,8 @@ def main(argv=None):
     parser.add_argument("--noise", type=float, default=0.05, help="target noise std")
     parser.add_argument("--hidden-size", type=int, default=32)
     parser.add_argument("--bidirectional", action="store_true",
-                        help="bidirectional networks (the CPU LSTM then runs one call per "
-                             "distinct length in a batch)")
+                        help="bidirectional networks (on the CPU, fused cells then run one "
+                             "call per layer and direction)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-2)
     parser.add_argument("--epochs", type=int, default=5)

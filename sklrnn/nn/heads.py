@@ -71,6 +71,21 @@ class RecurrentNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.directions * hidden_size, output_size)
 
+    #: When set, called with the last recurrent layer's output ``(N, T, directions * H)`` in
+    #: every forward pass: :class:`sklrnn.callbacks.GradientMonitor` hooks gradients there.
+    output_hook = None
+
+    def recurrent_output(self, X, lengths=None):
+        """Run the recurrent layers over ``X`` and return the last layer's output.
+
+        As :func:`~sklrnn.nn.layers.run_recurrent` without states: ``(N, T', directions * H)``
+        with ``T' = max(lengths)``, zero at padded steps.
+        """
+        output, _ = run_recurrent(self.rnn, X, lengths, states=False)
+        if self.output_hook is not None:
+            self.output_hook(output)
+        return output
+
     def pad_batch(self, X, lengths=None):
         """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 8 rows."""
         extra = 0 if self.training else -X.shape[0] % EVAL_BATCH_MULTIPLE
@@ -125,7 +140,7 @@ class SequenceToVector(RecurrentNet):
         """
         n = X.shape[0]
         X, lengths = self.pad_batch(X, lengths)
-        output, _ = run_recurrent(self.rnn, X, lengths, states=False)
+        output = self.recurrent_output(X, lengths)
         if self.pooling == "last":
             # The forward direction's state after each sequence's last step, and the
             # backward direction's after the first step.
@@ -177,7 +192,7 @@ class SequenceToSequence(RecurrentNet):
         """
         n, n_steps = X.shape[:2]
         X, lengths = self.pad_batch(X, lengths)
-        output, _ = run_recurrent(self.rnn, X, lengths, states=False)
+        output = self.recurrent_output(X, lengths)
         # run_recurrent cuts padding beyond the longest sequence; give all T steps back.
         output = F.pad(output, (0, 0, 0, n_steps - output.shape[1]))
         return self.head(self.dropout(output))[:n]
@@ -222,7 +237,7 @@ class VectorToSequence(RecurrentNet):
         """Map ``X`` of shape ``(N, D)`` to outputs of shape ``(N, horizon, output_size)``."""
         n = X.shape[0]
         X, _ = self.pad_batch(X)
-        output, _ = self.rnn(X.unsqueeze(1).expand(-1, self.horizon, -1))
+        output = self.recurrent_output(X.unsqueeze(1).expand(-1, self.horizon, -1))
         return self.head(self.dropout(output))[:n]
 
 

@@ -5,8 +5,9 @@
 :class:`CustomRNN` (the one shared implementation for every other cell) otherwise. Both take
 ``(N, T, D)`` input and return ``(output, h_n)`` with the layout of the fused modules.
 :func:`run_recurrent` runs either kind over padded sequences of different lengths: the fused
-modules in one call, one call per length, or on a packed sequence (whichever is exact and
-fastest), :class:`CustomRNN` with masked state updates.
+modules in one call, one call per layer and direction (the backward one reading each sequence
+reversed within its length), one call per length, or on a packed sequence (whichever is exact
+and fastest), :class:`CustomRNN` with masked state updates.
 """
 
 import torch
@@ -137,7 +138,9 @@ def run_recurrent(rnn, x, lengths=None, states=True):
     states : bool, default=True
         Also return the final states. Without them a one-directional fused module reads the
         whole padded batch in one call (padding after a sequence cannot reach its outputs),
-        the fastest way on every device.
+        the fastest way on every device. On the CPU, a bidirectional one (and an ``nn.RNN``
+        or ``nn.GRU`` with states) reads it in one call per layer and direction; only the
+        final cell states of ``nn.LSTM`` need one call per length or packed sequences.
 
     Returns
     -------
@@ -172,6 +175,8 @@ def run_recurrent(rnn, x, lengths=None, states=True):
     elif not (states or rnn.bidirectional):
         output, h_n = rnn(x)
         output = torch.where(step_mask(lengths, x.shape[1]).unsqueeze(-1), output, 0.0)
+    elif x.device.type == "cpu" and not (states and isinstance(rnn, nn.LSTM)):
+        output, h_n = _run_directions(rnn, x, lengths)
     elif isinstance(rnn, nn.LSTM) and x.device.type == "cpu" and (
             len(groups := torch.unique(lengths)) <= MAX_LENGTH_GROUPS):
         output, h_n = _run_by_length(rnn, x, lengths, groups.tolist())
@@ -180,6 +185,53 @@ def run_recurrent(rnn, x, lengths=None, states=True):
         output, h_n = rnn(packed)
         output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
     return output, (h_n if states else None)
+
+
+def _run_directions(rnn, x, lengths):
+    """Run every layer and direction of a fused module as one call on the padded batch.
+
+    The backward direction reads every sequence reversed within its own length, so in both
+    directions a sequence's padding comes after its real steps and cannot reach their
+    outputs: the calls are exact without packing (which the CPU kernels run several times
+    slower) or splitting the batch by length. Each call is the operator the module's own
+    ``forward`` calls, for one layer and one direction. Final hidden states are the outputs
+    at each sequence's last real step (forwards) and first step (backwards); the cell states
+    of ``nn.LSTM`` are not among its outputs, so its ``h_n`` is None.
+    """
+    n, n_steps = x.shape[:2]
+    real = step_mask(lengths, n_steps)
+    steps = torch.arange(n_steps, device=x.device)
+    rows = torch.arange(n, device=x.device)
+    # Reversal within each length, as an index into x's rows flattened to (n * n_steps, D).
+    reverse = (torch.where(real, lengths.unsqueeze(1) - 1 - steps, steps)
+               + n_steps * rows.unsqueeze(1)).flatten()
+    directions = 2 if rnn.bidirectional else 1
+    operator = getattr(torch, rnn.mode.lower())  # torch.lstm, torch.gru, torch.rnn_tanh, ...
+    h_0 = x.new_zeros(1, n, rnn.hidden_size)
+    h_0 = (h_0, h_0) if isinstance(rnn, nn.LSTM) else h_0
+    h_n = []
+    for layer in range(rnn.num_layers):
+        if layer:
+            x = F.dropout(x, rnn.dropout, rnn.training)
+        outputs = []
+        for direction in range(directions):
+            weights = rnn.all_weights[layer * directions + direction]
+            inputs = _take_rows(x, reverse) if direction else x
+            output = operator(inputs, h_0, weights, rnn.bias, 1, 0.0, rnn.training, False, True)[0]
+            if direction:
+                output = _take_rows(output, reverse)
+                h_n.append(output[:, 0])
+            else:
+                h_n.append(output[rows, lengths - 1])
+            outputs.append(output)
+        x = torch.cat(outputs, 2) if directions == 2 else outputs[0]
+    h_n = None if isinstance(rnn, nn.LSTM) else torch.stack(h_n)
+    return torch.where(real.unsqueeze(-1), x, 0.0), h_n
+
+
+def _take_rows(x, index):
+    """Return ``x`` (N, T, D) with its N * T rows of D features picked by ``index``."""
+    return x.reshape(-1, x.shape[2]).index_select(0, index).view(x.shape)
 
 
 #: Most distinct lengths in a batch that the CPU LSTM runs as separate unpadded calls.

@@ -5,6 +5,7 @@ import warnings
 import pytest
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch.testing import assert_close
 
 from sklrnn.nn import (
@@ -12,6 +13,7 @@ from sklrnn.nn import (
     ElmanCell,
     PeepholeLSTMCell,
     SequenceToVector,
+    layers,
     make_recurrent,
     run_recurrent,
 )
@@ -548,6 +550,93 @@ def test_run_recurrent_with_full_lengths_equals_plain_call(cell, activation):
     expected, _ = rnn(x)
     output, _ = run_recurrent(rnn, x, torch.full((BATCH,), STEPS))
     assert torch.equal(output, expected)
+
+
+FUSED_CONFIGS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu")]
+FUSED_IDS = [f"{cell}-{activation}" for cell, activation in FUSED_CONFIGS]
+
+
+def _packed_reference(rnn, x, lengths):
+    """What the fused module gives on a packed sequence: the exact reference."""
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    output, h_n = rnn(packed)
+    output, _ = pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])
+    return output, h_n
+
+
+@pytest.mark.parametrize("states", [False, True], ids=["outputs", "states"])
+@pytest.mark.parametrize("num_layers, bidirectional", STACKS, ids=STACK_IDS)
+@pytest.mark.parametrize("cell, activation", FUSED_CONFIGS, ids=FUSED_IDS)
+def test_run_recurrent_fused_equals_packed_sequences_with_gradients(
+        cell, activation, num_layers, bidirectional, states):
+    torch.manual_seed(2)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=num_layers, bidirectional=bidirectional,
+                         activation=activation)
+    x = _padded_batch()
+    results = []
+    for run in (_packed_reference, lambda *args: run_recurrent(*args, states=states)):
+        rnn.zero_grad()
+        output, h_n = run(rnn, x, LENGTHS)
+        h_n = [] if not states else list(h_n) if isinstance(h_n, tuple) else [h_n]
+        (output.square().sum() + sum(h.square().sum() for h in h_n)).backward()
+        results.append((output, h_n, [p.grad.clone() for p in rnn.parameters()]))
+    (expected, expected_h_n, expected_grads), (output, h_n, grads) = results
+    assert_close(output, expected, atol=1e-6, rtol=1e-5)
+    for h, expected_h in zip(h_n, expected_h_n, strict=True):
+        assert_close(h, expected_h, atol=1e-6, rtol=1e-5)
+    for grad, expected_grad in zip(grads, expected_grads, strict=True):
+        assert grad.abs().sum() > 0
+        assert_close(grad, expected_grad, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("states", [False, True], ids=["outputs", "states"])
+@pytest.mark.parametrize("cell, activation", FUSED_CONFIGS, ids=FUSED_IDS)
+def test_run_recurrent_runs_bidirectional_fused_cells_on_cpu_without_packing(
+        cell, activation, states, monkeypatch):
+    # Packed sequences take slow CPU kernels; only the LSTM's final cell states need them
+    # (or one call per length).
+    def no_packing(*args, **kwargs):
+        raise AssertionError("packed")
+    monkeypatch.setattr(layers, "pack_padded_sequence", no_packing)
+    monkeypatch.setattr(layers, "_run_by_length", no_packing)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True,
+                         activation=activation)
+    if cell == "lstm" and states:
+        with pytest.raises(AssertionError, match="packed"):
+            run_recurrent(rnn, _padded_batch(), LENGTHS, states=states)
+    else:
+        run_recurrent(rnn, _padded_batch(), LENGTHS, states=states)
+
+
+@pytest.mark.parametrize("cell, activation", FUSED_CONFIGS, ids=FUSED_IDS)
+def test_run_recurrent_fused_dropout_acts_between_layers_in_training(cell, activation):
+    torch.manual_seed(3)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True, dropout=0.5,
+                         activation=activation)
+    x = _padded_batch()
+    padding = torch.arange(STEPS) >= LENGTHS[:, None]
+    outputs = []
+    for seed in (0, 0, 1):
+        torch.manual_seed(seed)
+        output, _ = run_recurrent(rnn, x, LENGTHS, states=False)
+        assert output.shape == (BATCH, STEPS, 2 * HIDDEN)
+        assert torch.all(output[padding] == 0)
+        outputs.append(output)
+    assert torch.equal(outputs[0], outputs[1])
+    assert not torch.equal(outputs[0], outputs[2])
+    outputs[0].sum().backward()
+    if activation == "tanh":  # a few ReLU units may be dead, and their weights get no gradient
+        assert all(p.grad.abs().sum() > 0 for p in rnn.parameters())
+    # With dropout 1, the second layer reads zeros: the first layer's outputs are dropped,
+    # the second layer's are not.
+    rnn.dropout = 1.0
+    output, _ = run_recurrent(rnn, x, LENGTHS, states=False)
+    second = make_recurrent(cell, 2 * HIDDEN, HIDDEN, bidirectional=True, activation=activation)
+    with torch.no_grad():
+        for name, parameter in second.named_parameters():
+            parameter.copy_(getattr(rnn, name.replace("_l0", "_l1")))
+    expected, _ = run_recurrent(second, torch.zeros(BATCH, STEPS, 2 * HIDDEN), LENGTHS)
+    assert_close(output, expected, atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidir"])
