@@ -1,6 +1,6 @@
 """Plain PyTorch recurrent networks: cells, layers and heads, with no scikit-learn in them."""
 
-from .cells import ElmanCell, PeepholeLSTMCell
+from .cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
 from .heads import (
     EncoderDecoder,
     RecurrentNet,
@@ -15,6 +15,8 @@ __all__ = [
     "CustomRNN",
     "ElmanCell",
     "EncoderDecoder",
+    "GRUCell",
+    "LSTMCell",
     "PeepholeLSTMCell",
     "RecurrentNet",
     "Recurrence",

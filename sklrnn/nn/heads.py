@@ -39,7 +39,9 @@ _PARAMETERS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="ls
         Activation of ``cell="rnn"``.
     weight_init : str, default="default"
         Initialization scheme of the recurrent layers, see :func:`sklrnn.nn.init.init_recurrent`;
-        LSTM forget-gate biases start at 1 under every scheme but ``"default"``."""
+        LSTM forget-gate biases start at 1 under every scheme but ``"default"``.
+    normalization : {None, "layer"}, default=None
+        Layer normalization inside the recurrent cells (see :mod:`sklrnn.nn.cells`)."""
 
 
 class RecurrentNet(nn.Module):
@@ -60,12 +62,13 @@ class RecurrentNet(nn.Module):
     """
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
-                 bidirectional=False, dropout=0.0, activation="tanh", weight_init="default"):
+                 bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
+                 normalization=None):
         super().__init__()
         self.directions = 2 if bidirectional else 1
         self.rnn = make_recurrent(cell, input_size, hidden_size, num_layers=num_layers,
                                   bidirectional=bidirectional, dropout=dropout,
-                                  activation=activation)
+                                  activation=activation, normalization=normalization)
         init_recurrent(self.rnn, weight_init, hidden_size,
                        forget_bias=cell in ("lstm", "peephole_lstm"))
         self.dropout = nn.Dropout(dropout)
@@ -125,11 +128,11 @@ class SequenceToVector(RecurrentNet):
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
                  bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
-                 pooling="last"):
+                 normalization=None, pooling="last"):
         if pooling not in POOLINGS:
             raise ValueError(f"Unknown pooling {pooling!r}; choose one of {POOLINGS}.")
         super().__init__(input_size, output_size, cell, hidden_size, num_layers, bidirectional,
-                         dropout, activation, weight_init)
+                         dropout, activation, weight_init, normalization)
         self.pooling = pooling
 
     def forward(self, X, lengths=None):
@@ -228,9 +231,9 @@ class VectorToSequence(RecurrentNet):
 
     def __init__(self, input_size, output_size, horizon, cell="lstm", hidden_size=32,
                  num_layers=1, bidirectional=False, dropout=0.0, activation="tanh",
-                 weight_init="default"):
+                 weight_init="default", normalization=None):
         super().__init__(input_size, output_size, cell, hidden_size, num_layers, bidirectional,
-                         dropout, activation, weight_init)
+                         dropout, activation, weight_init, normalization)
         self.horizon = horizon
 
     def forward(self, X):
@@ -273,11 +276,11 @@ class EncoderDecoder(nn.Module):
 
     def __init__(self, input_size, output_size, horizon, cell="lstm", hidden_size=32,
                  num_layers=1, bidirectional=False, dropout=0.0, activation="tanh",
-                 weight_init="default", pooling="last"):
+                 weight_init="default", normalization=None, pooling="last"):
         super().__init__()
         shared = dict(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                       bidirectional=bidirectional, dropout=dropout, activation=activation,
-                      weight_init=weight_init)
+                      weight_init=weight_init, normalization=normalization)
         self.encoder = SequenceToVector(input_size, hidden_size, pooling=pooling, **shared)
         self.decoder = VectorToSequence(hidden_size, output_size, horizon, **shared)
 

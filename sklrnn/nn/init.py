@@ -15,6 +15,7 @@ def init_recurrent(rnn, scheme, hidden_size, forget_bias=False):
     ``"xavier_*"``, an orthogonal matrix for ``"orthogonal"`` and the identity for
     ``"identity"``. Biases and peephole weights start at zero, except the forget-gate input
     bias, which is 1 when ``forget_bias`` is set (LSTMs: gate order i, f, g, o).
+    Normalization gains and shifts keep their initial 1 and 0.
 
     Parameters
     ----------
@@ -52,7 +53,7 @@ def init_recurrent(rnn, scheme, hidden_size, forget_bias=False):
             elif leaf.startswith("weight_hh"):
                 for block in param.split(hidden_size):
                     recurrent(block)
-            else:  # biases and peephole weights
+            elif leaf.startswith(("bias", "weight_peephole")):
                 param.zero_()
                 if forget_bias and leaf.startswith("bias_ih"):
                     param[hidden_size:2 * hidden_size] = 1.0

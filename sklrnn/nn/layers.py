@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .cells import ACTIVATIONS, ElmanCell, PeepholeLSTMCell
+from .cells import ACTIVATIONS, NORMALIZATIONS, ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
 
 CELLS = ("rnn", "lstm", "peephole_lstm", "gru")
 
@@ -30,7 +30,7 @@ class Recurrence(nn.Module):
 
     Parameters
     ----------
-    cell : sklrnn.nn.cells.ElmanCell or sklrnn.nn.cells.PeepholeLSTMCell
+    cell : sklrnn.nn.cells.ElmanCell, LSTMCell, PeepholeLSTMCell or GRUCell
         The step function.
     reverse : bool, default=False
         Process the sequence from its last step to its first.
@@ -47,7 +47,7 @@ class Recurrence(nn.Module):
         ``lengths`` (N,) gives each sequence's real length; outputs at padded steps are zero.
         """
         cell = self.cell
-        gx = F.linear(x, cell.weight_ih, cell.bias_ih).unbind(1)
+        gx = cell.project(x).unbind(1)
         state = cell.init_state(x.shape[0], x)
         steps = range(len(gx) - 1, -1, -1) if self.reverse else range(len(gx))
         outputs = [None] * len(gx)
@@ -70,9 +70,10 @@ class CustomRNN(nn.Module):
 
     Parameters
     ----------
-    cell : {"rnn", "peephole_lstm"}
-        ``"rnn"`` is an :class:`~sklrnn.nn.cells.ElmanCell` with ``activation``;
-        ``"peephole_lstm"`` a :class:`~sklrnn.nn.cells.PeepholeLSTMCell`.
+    cell : {"rnn", "lstm", "peephole_lstm", "gru"}
+        ``"rnn"`` is an :class:`~sklrnn.nn.cells.ElmanCell` with ``activation``; the others
+        :class:`~sklrnn.nn.cells.LSTMCell`, :class:`~sklrnn.nn.cells.PeepholeLSTMCell` and
+        :class:`~sklrnn.nn.cells.GRUCell`.
     input_size, hidden_size, num_layers : int
         As in :class:`torch.nn.LSTM`.
     bidirectional : bool, default=False
@@ -81,6 +82,8 @@ class CustomRNN(nn.Module):
         Dropout on the outputs of every layer except the last.
     activation : str, default="tanh"
         Activation of the ``"rnn"`` cell.
+    normalization : {None, "layer"}, default=None
+        Normalization inside every cell (see :mod:`sklrnn.nn.cells`).
 
     Examples
     --------
@@ -93,7 +96,7 @@ class CustomRNN(nn.Module):
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 dropout=0.0, activation="tanh"):
+                 dropout=0.0, activation="tanh", normalization=None):
         super().__init__()
         self.dropout = dropout
         directions = 2 if bidirectional else 1
@@ -101,7 +104,8 @@ class CustomRNN(nn.Module):
         for layer in range(num_layers):
             size = input_size if layer == 0 else hidden_size * directions
             layers.append(nn.ModuleList(
-                Recurrence(_make_cell(cell, size, hidden_size, activation), reverse=bool(d))
+                Recurrence(_make_cell(cell, size, hidden_size, activation, normalization),
+                           reverse=bool(d))
                 for d in range(directions)
             ))
         self.layers = nn.ModuleList(layers)
@@ -263,19 +267,21 @@ def step_mask(lengths, n_steps):
     return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
 
 
-def _make_cell(cell, input_size, hidden_size, activation):
-    if cell == "peephole_lstm":
-        return PeepholeLSTMCell(input_size, hidden_size)
-    return ElmanCell(input_size, hidden_size, activation)
+def _make_cell(cell, input_size, hidden_size, activation, normalization):
+    if cell == "rnn":
+        return ElmanCell(input_size, hidden_size, activation, normalization)
+    kind = {"lstm": LSTMCell, "peephole_lstm": PeepholeLSTMCell, "gru": GRUCell}[cell]
+    return kind(input_size, hidden_size, normalization)
 
 
-def is_fused(cell, activation="tanh"):
+def is_fused(cell, activation="tanh", normalization=None):
     """Whether PyTorch computes this cell with a fused kernel (``nn.RNN``/``LSTM``/``GRU``)."""
-    return cell in ("lstm", "gru") or (cell == "rnn" and activation in ("tanh", "relu"))
+    return normalization is None and (
+        cell in ("lstm", "gru") or (cell == "rnn" and activation in ("tanh", "relu")))
 
 
 def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-                   dropout=0.0, activation="tanh"):
+                   dropout=0.0, activation="tanh", normalization=None):
     """Build the recurrent layers for ``cell``, fused where PyTorch computes it.
 
     Parameters
@@ -290,6 +296,9 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
         Dropout on the outputs of every layer except the last.
     activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
         Activation of ``cell="rnn"``; ignored by the other cells.
+    normalization : {None, "layer"}, default=None
+        Layer normalization inside every cell; normalized cells run on sklrnn's
+        :class:`CustomRNN`, since PyTorch's fused kernels cannot normalize.
 
     Returns
     -------
@@ -310,10 +319,14 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
         raise ValueError(f"Unknown cell {cell!r}; choose one of {CELLS}.")
     if activation not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {activation!r}; choose one of {tuple(ACTIVATIONS)}.")
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(
+            f"Unknown normalization {normalization!r}; choose one of {NORMALIZATIONS}.")
     kwargs = dict(num_layers=num_layers, bidirectional=bidirectional,
                   dropout=dropout if num_layers > 1 else 0.0)
-    if not is_fused(cell, activation):
-        return CustomRNN(cell, input_size, hidden_size, activation=activation, **kwargs)
+    if not is_fused(cell, activation, normalization):
+        return CustomRNN(cell, input_size, hidden_size, activation=activation,
+                         normalization=normalization, **kwargs)
     if cell == "rnn":
         return nn.RNN(input_size, hidden_size, nonlinearity=activation, batch_first=True, **kwargs)
     fused = nn.LSTM if cell == "lstm" else nn.GRU

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from sklrnn.nn.cells import ElmanCell, PeepholeLSTMCell
+from sklrnn.nn.cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
+from sklrnn.nn.layers import CustomRNN, make_recurrent, run_recurrent
 
 INPUT, HIDDEN, BATCH = 3, 5, 4
 
@@ -166,3 +167,132 @@ def test_cell_parameters_start_within_pytorch_default_bound(cell_class):
     for name, param in cell.named_parameters():
         assert param.abs().max() <= bound, name
         assert param.std() > 0, name
+
+
+# -- plain LSTM and GRU cells (the base of layer normalization) ------------------------------
+
+TORCH_CELLS = [(LSTMCell, torch.nn.LSTMCell), (GRUCell, torch.nn.GRUCell)]
+
+
+def _copy_weights(source, target):
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(target, name).copy_(getattr(source, name))
+
+
+@pytest.mark.parametrize("cell_class, torch_class", TORCH_CELLS, ids=["lstm", "gru"])
+def test_unnormalized_lstm_and_gru_cells_equal_torch_cells(cell_class, torch_class):
+    torch.manual_seed(6)
+    reference, cell = torch_class(INPUT, HIDDEN), cell_class(INPUT, HIDDEN)
+    _copy_weights(reference, cell)
+    x = torch.randn(BATCH, INPUT)
+    state = _random_state()[:cell.n_states]
+    with torch.no_grad():
+        got = cell(cell.project(x), state)
+        expected = reference(x, state if cell.n_states == 2 else state[0])
+    for g, e in zip(got, expected if cell.n_states == 2 else (expected,), strict=True):
+        assert_close(g, e)
+
+
+@pytest.mark.parametrize("cell, fused", [("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)])
+def test_custom_lstm_and_gru_layers_equal_fused_layers(cell, fused):
+    torch.manual_seed(7)
+    reference = fused(INPUT, HIDDEN, num_layers=2, bidirectional=True, batch_first=True)
+    custom = CustomRNN(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True)
+    for layer in range(2):
+        for direction, suffix in enumerate(("", "_reverse")):
+            target = custom.layers[layer][direction].cell
+            with torch.no_grad():
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                    getattr(target, name).copy_(getattr(reference, f"{name}_l{layer}{suffix}"))
+    x = torch.randn(BATCH, 6, INPUT)
+    with torch.no_grad():
+        assert_close(custom(x)[0], reference(x)[0])
+
+
+# -- layer normalization -----------------------------------------------------------------------
+
+def _layer_norm_gates(z, n_gates, gain):
+    """Normalize each gate block by hand: zero mean, unit (biased) variance, times gain."""
+    blocks = z.reshape(len(z), n_gates, HIDDEN)
+    mean = blocks.mean(-1, keepdim=True)
+    var = blocks.var(-1, unbiased=False, keepdim=True)
+    return ((blocks - mean) / torch.sqrt(var + 1e-5) * gain).reshape(len(z), -1)
+
+
+def _randomize(cell):
+    with torch.no_grad():
+        for param in cell.parameters():
+            param.copy_(torch.randn_like(param))
+
+
+def test_layer_normalized_lstm_step_follows_ba_et_al():
+    torch.manual_seed(8)
+    cell = LSTMCell(INPUT, HIDDEN, normalization="layer")
+    _randomize(cell)
+    x = torch.randn(BATCH, INPUT)
+    h, c = _random_state()
+    pre = (x @ cell.weight_ih.T + cell.bias_ih
+           + _layer_norm_gates(h @ cell.weight_hh.T, 4, cell.norm_hh) + cell.bias_hh)
+    i, f, g, o = pre.chunk(4, dim=1)
+    c_ref = _sigmoid(f) * c + _sigmoid(i) * _tanh(g)
+    c_norm = (c_ref - c_ref.mean(-1, keepdim=True)) / torch.sqrt(
+        c_ref.var(-1, unbiased=False, keepdim=True) + 1e-5)
+    h_ref = _sigmoid(o) * _tanh(c_norm * cell.norm_c_gain + cell.norm_c_shift)
+    with torch.no_grad():
+        h_cell, c_cell = cell(cell.project(x), (h, c))
+    assert_close(c_cell, c_ref)
+    assert_close(h_cell, h_ref)
+
+
+@pytest.mark.parametrize("cell_class", [ElmanCell, GRUCell, PeepholeLSTMCell])
+def test_layer_normalized_step_ignores_the_scale_of_the_recurrent_weights(cell_class):
+    # Normalization makes the recurrent term invariant to the scale of W_hh (the remedy for
+    # exploding or vanishing recurrences) while the input keeps its magnitude.
+    torch.manual_seed(9)
+    cell = cell_class(INPUT, HIDDEN, normalization="layer")
+    _randomize(cell)
+    x = torch.randn(BATCH, INPUT)
+    state = _random_state()[:cell.n_states]
+    with torch.no_grad():
+        before = cell(cell.project(x), state)
+        cell.weight_hh.mul_(10.0)
+        after = cell(cell.project(x), state)
+        scaled_input = cell(cell.project(3 * x), state)
+    for b, a, s in zip(before, after, scaled_input, strict=True):
+        assert_close(a, b, atol=1e-4, rtol=1e-4)
+        assert not torch.allclose(s, b, atol=1e-2)
+
+
+@pytest.mark.parametrize("cell_class", [ElmanCell, LSTMCell, PeepholeLSTMCell, GRUCell])
+def test_normalization_parameters_start_as_identity(cell_class):
+    cell = cell_class(INPUT, HIDDEN, normalization="layer")
+    gates = cell.n_gates
+    assert torch.equal(cell.norm_hh, torch.ones(gates, HIDDEN))
+    if cell.n_states == 2:
+        assert torch.equal(cell.norm_c_gain, torch.ones(HIDDEN))
+        assert torch.equal(cell.norm_c_shift, torch.zeros(HIDDEN))
+
+
+@pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "elu"), ("lstm", "tanh"),
+                                              ("peephole_lstm", "tanh"), ("gru", "tanh")])
+def test_layer_normalized_layers_ignore_padding(cell, activation):
+    torch.manual_seed(10)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True,
+                         activation=activation, normalization="layer")
+    assert isinstance(rnn, CustomRNN)
+    x = torch.randn(BATCH, 7, INPUT)
+    lengths = torch.tensor([7, 3, 5, 1])
+    with torch.no_grad():
+        output, _ = run_recurrent(rnn, x, lengths)
+        for row, n in enumerate(lengths.tolist()):
+            alone, _ = rnn(x[row:row + 1, :n])
+            assert_close(output[row, :n], alone[0])
+            assert not output[row, n:].any()
+
+
+def test_unknown_normalization_is_refused():
+    with pytest.raises(ValueError, match="Unknown normalization 'batchnorm'"):
+        GRUCell(INPUT, HIDDEN, normalization="batchnorm")
+    with pytest.raises(ValueError, match="Unknown normalization"):
+        make_recurrent("lstm", INPUT, HIDDEN, normalization="group")
