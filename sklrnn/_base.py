@@ -15,7 +15,7 @@ from skorch.dataset import ValidSplit
 
 from ._batching import bucket_loader
 from ._validation import is_ragged, step_targets, validate_sequences, validate_vectors
-from .callbacks import GradientValueClipping
+from .callbacks import DivergenceGuard, GradientValueClipping
 from .nn import CELLS, EncoderDecoder, SequenceToSequence, SequenceToVector, VectorToSequence
 from .nn.cells import ACTIVATIONS
 from .nn.heads import POOLINGS
@@ -38,7 +38,7 @@ NETWORKS = {
 
 # Contract values (CONVENTIONS.md section 2) whose behaviour later work delivers.
 _NOT_YET = {
-    "normalization": (None,),
+    "normalization": (None, "layer"),
 }
 
 PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
@@ -84,9 +84,15 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         final states), or the mean or element-wise maximum of the last layer's outputs over
         the real time steps (Keras' ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a
         recurrent layer).
-    normalization : None, default=None
-        Reserved for batch and layer normalization (``"batch"``, ``"layer"`` raise
-        ``NotImplementedError`` for now).
+    normalization : {None, "layer"}, default=None
+        ``"layer"``: layer normalization inside every recurrent cell (Ba et al. 2016), which
+        keeps the recurrent path at a stable scale: the recurrent projection
+        ``W_hh h_{t-1}`` is normalized per gate before its bias is added, and an LSTM's cell
+        state before its output ``tanh``; statistics are per sample and step, so padding
+        never enters them (the input projection is left as is, see :mod:`sklrnn.nn.cells`).
+        Normalized cells run on sklrnn's own cells, not PyTorch's fused kernels, so they
+        train slower. (``"batch"`` is reserved and raises
+        ``NotImplementedError`` for now.)
     weight_init : {"default", "xavier_uniform", "xavier_normal", "orthogonal", \
 "identity"}, default="default"
         Initialization of the recurrent layers. ``"default"`` keeps PyTorch's
@@ -222,6 +228,10 @@ class BaseRNN(BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
+    def __sklearn_is_fitted__(self):
+        """Fitted means a trained network: a failed ``fit`` leaves none."""
+        return hasattr(self, "net_")
+
     # -- fit ---------------------------------------------------------------------------------
 
     def fit(self, X, y):
@@ -255,12 +265,17 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         train_split = self._make_train_split(y, seed)
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            if continuing:
-                self.net_.set_params(train_split=train_split)
-                self.net_.partial_fit(_net_input(X, lengths), y, epochs=self.max_epochs)
-            else:
-                self.net_ = self._build_net(self._input_size, train_split)
-                self.net_.fit(_net_input(X, lengths), y)
+            try:
+                if continuing:
+                    self.net_.set_params(train_split=train_split)
+                    self.net_.partial_fit(_net_input(X, lengths), y, epochs=self.max_epochs)
+                else:
+                    self.net_ = self._build_net(self._input_size, train_split)
+                    self.net_.fit(_net_input(X, lengths), y)
+            except Exception:
+                # A network whose training failed (e.g. diverged to NaN) is never kept.
+                self.__dict__.pop("net_", None)
+                raise
         self.history_ = self.net_.history
         return self
 
@@ -321,6 +336,11 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     def _build_net(self, input_size, train_split):
         callbacks = copy.deepcopy(self.callbacks or [])
+        # A guard against NaN/inf losses, unless the user brings one or names one (None: off).
+        entries = [(item if isinstance(item, tuple | list) else (None, item)) for item in callbacks]
+        if not any(name == "divergence_guard" or isinstance(cb, DivergenceGuard)
+                   or cb is DivergenceGuard for name, cb in entries):
+            callbacks.append(("divergence_guard", DivergenceGuard()))
         if self.clip_grad_norm is not None:
             callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
         if self.clip_grad_value is not None:
@@ -334,7 +354,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         module = dict(input_size=input_size, output_size=self._n_outputs, cell=self.cell,
                       hidden_size=self.hidden_size, num_layers=self.num_layers,
                       bidirectional=self.bidirectional, dropout=self.dropout,
-                      activation=self.activation, weight_init=self.weight_init)
+                      activation=self.activation, weight_init=self.weight_init,
+                      normalization=self.normalization)
         if self.architecture in ("seq2vec", "encoder_decoder"):
             module["pooling"] = self.pooling
         if self.architecture in ("vec2seq", "encoder_decoder"):

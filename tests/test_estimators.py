@@ -385,7 +385,17 @@ def test_bad_parameters_are_refused_before_training(params, message):
 def test_later_features_say_they_are_not_implemented():
     X, y = running_mean_task(n=20)
     with pytest.raises(NotImplementedError, match="not implemented yet"):
-        RNNRegressor(normalization="layer").fit(X, y)
+        RNNRegressor(normalization="batch").fit(X, y)
+
+
+@pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"),
+                                              ("peephole_lstm", "tanh"), ("gru", "tanh")])
+def test_layer_normalized_networks_learn_with_every_cell(cell, activation):
+    X, y = running_mean_task(n=120)
+    reg = RNNRegressor(cell=cell, activation=activation, normalization="layer", hidden_size=16,
+                       lr=0.01, max_epochs=25, random_state=0).fit(X[:80], y[:80])
+    assert reg.score(X[80:], y[80:]) > 0.5  # a constant scores 0
+    assert all(hasattr(m, "norm_hh") for m in reg.net_.module_.modules() if hasattr(m, "weight_hh"))
 
 
 def test_classifier_refuses_continuous_and_single_class_targets():

@@ -29,12 +29,14 @@ def pad(X, padding, value, maxlen=None):
 
 # -- padding never changes a prediction ----------------------------------------------------
 
+@pytest.mark.parametrize("normalization", [None, "layer"], ids=["plain", "layernorm"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidirectional"])
 @pytest.mark.parametrize("cell, activation", CELLS, ids=[f"{c}-{a}" for c, a in CELLS])
-def test_padding_never_changes_a_prediction(cell, activation, bidirectional):
+def test_padding_never_changes_a_prediction(cell, activation, bidirectional, normalization):
     X, y = ragged_task()
     reg = RNNRegressor(cell=cell, activation=activation, num_layers=2,
-                       bidirectional=bidirectional, **TINY).fit(X, y)
+                       bidirectional=bidirectional, normalization=normalization,
+                       **TINY).fit(X, y)
     in_batch = reg.predict(X)
     alone = np.array([reg.predict([x])[0] for x in X[:6]])
     np.testing.assert_allclose(in_batch[:6], alone, rtol=1e-5, atol=1e-6)
