@@ -46,7 +46,7 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         PyTorch's fused kernels; ``"peephole_lstm"`` (Gers & Schmidhuber 2000) and
         ``"rnn"`` with Leaky ReLU or ELU run on sklrnn's own cells.
     activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
-        Nonlinearity of ``cell="rnn"``; ignored by the gated cells.
+        Nonlinearity of ``cell="rnn"``; the gated cells take only ``"tanh"``, their own.
     hidden_size : int, default=32
         Size of the hidden state of each direction of each layer.
     num_layers : int, default=1
@@ -286,6 +286,12 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         return validate_sequences(self, X, reset=reset, return_steps=True)
 
     def _check_implemented(self):
+        if self.cell != "rnn" and self.activation != "tanh":
+            raise ValueError(
+                f"activation={self.activation!r} applies to cell='rnn' only: the gates of "
+                f"cell={self.cell!r} use sigmoid and tanh. Leave activation='tanh', or use "
+                "cell='rnn'."
+            )
         for param, values in _NOT_YET.items():
             value = getattr(self, param)
             if value not in values:

@@ -360,6 +360,7 @@ def test_bad_data_is_refused_before_training(Estimator, case):
 BAD_PARAMS = [
     ({"cell": "transformer"}, "'cell' parameter"),
     ({"activation": "sigmoid"}, "'activation' parameter"),
+    ({"cell": "gru", "activation": "relu"}, "applies to cell='rnn' only"),
     ({"hidden_size": -1}, "'hidden_size' parameter"),
     ({"num_layers": 0}, "'num_layers' parameter"),
     ({"max_epochs": -3}, "'max_epochs' parameter"),
