@@ -74,20 +74,13 @@ class RecurrentNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.directions * hidden_size, output_size)
 
-    #: When set, called with the last recurrent layer's output ``(N, T, directions * H)`` in
-    #: every forward pass: :class:`sklrnn.callbacks.GradientMonitor` hooks gradients there.
-    output_hook = None
-
     def recurrent_output(self, X, lengths=None):
         """Run the recurrent layers over ``X`` and return the last layer's output.
 
         As :func:`~sklrnn.nn.layers.run_recurrent` without states: ``(N, T', directions * H)``
         with ``T' = max(lengths)``, zero at padded steps.
         """
-        output, _ = run_recurrent(self.rnn, X, lengths, states=False)
-        if self.output_hook is not None:
-            self.output_hook(output)
-        return output
+        return run_recurrent(self.rnn, X, lengths, states=False)[0]
 
     def pad_batch(self, X, lengths=None):
         """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 8 rows."""
