@@ -60,7 +60,6 @@ Run
 """
 
 import argparse
-import os
 import platform
 import random
 import statistics
@@ -68,17 +67,10 @@ import time
 
 import numpy as np
 import torch
+from _common import CELLS, iqr_percent, load_average, print_load
 
 from sklrnn import RNNRegressor
 
-#: label -> RNNRegressor cell arguments
-CELLS = {
-    "lstm": dict(cell="lstm"),
-    "gru": dict(cell="gru"),
-    "peephole_lstm": dict(cell="peephole_lstm"),
-    "rnn-tanh": dict(cell="rnn", activation="tanh"),
-    "rnn-elu": dict(cell="rnn", activation="elu"),
-}
 DATASETS = ("equal", "ragged", "pad-to-max")
 
 
@@ -142,19 +134,6 @@ def epoch_padding(lengths, batch_size, seed=0):
 def r2(y, prediction):
     """Coefficient of determination of ``prediction`` for ``y``."""
     return 1 - ((y - prediction) ** 2).sum() / ((y - y.mean()) ** 2).sum()
-
-
-def iqr_percent(values):
-    """Interquartile range of ``values`` as a percentage of their median."""
-    if len(values) < 2:
-        return 0.0
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return 100 * (q3 - q1) / statistics.median(values)
-
-
-def load_average():
-    """The 1-minute load average of the machine, or None where the OS does not report it."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def run(args):
@@ -223,13 +202,7 @@ def run(args):
               f"{predict_med[label, name] / predict_med[base]:>9.2f}"
               f"{statistics.median(scores[label, name]):>11.3f}")
     print("IQR %: interquartile range of the repeats as a percentage of their median.")
-    if load_before is not None:
-        load_after = load_average()
-        busy = max(load_before, load_after) > (os.cpu_count() or 1)
-        print(f"1-minute load average: {load_before:.2f} at the start, {load_after:.2f} at the "
-              f"end, on {os.cpu_count()} CPUs"
-              + ("; above the CPU count, so other processes competed for the cores and the "
-                 "times are suspect" if busy else ""))
+    print_load(load_before)
     print()
     print("fit ratio ragged / equal (target <= 1.2), and pad-to-max / equal:")
     for label in args.cells:

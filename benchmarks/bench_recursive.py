@@ -50,7 +50,6 @@ Run
 """
 
 import argparse
-import os
 import platform
 import random
 import statistics
@@ -58,19 +57,12 @@ import time
 
 import numpy as np
 import torch
+from _common import CELLS, iqr_percent, load_average, print_load
 
 from sklrnn import RNNRegressor
 from sklrnn.forecasting import recursive_forecast
 from sklrnn.preprocessing import make_windows
 
-#: label -> RNNRegressor cell arguments
-CELLS = {
-    "lstm": dict(cell="lstm"),
-    "gru": dict(cell="gru"),
-    "peephole_lstm": dict(cell="peephole_lstm"),
-    "rnn-tanh": dict(cell="rnn", activation="tanh"),
-    "rnn-elu": dict(cell="rnn", activation="elu"),
-}
 CANDIDATES = ("recursive_forecast", "predict per series", "predict per step")
 
 
@@ -105,19 +97,6 @@ def predict_per_step(estimator, windows, horizon):
         forecast[:, i] = x_next
         x = np.concatenate([x[:, 1:], x_next[:, None]], axis=1)
     return forecast
-
-
-def iqr_percent(values):
-    """Interquartile range of ``values`` as a percentage of their median."""
-    if len(values) < 2:
-        return 0.0
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return 100 * (q3 - q1) / statistics.median(values)
-
-
-def load_average():
-    """The 1-minute load average of the machine, or None where the OS does not report it."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def run(args):
@@ -184,13 +163,7 @@ def run(args):
     naive = np.sqrt(np.mean((history[:, -1:] - future) ** 2))
     print(f"forecast RMSE on the noise-free continuation: {rmse:.3f} (repeating the last "
           f"value: {naive:.3f})")
-    if load_before is not None:
-        load_after = load_average()
-        busy = max(load_before, load_after) > (os.cpu_count() or 1)
-        print(f"1-minute load average: {load_before:.2f} at the start, {load_after:.2f} at the "
-              f"end, on {os.cpu_count()} CPUs"
-              + ("; above the CPU count, so other processes competed for the cores and the "
-                 "times are suspect" if busy else ""))
+    print_load(load_before)
     print()
     ratio = median["predict per series"] / median["recursive_forecast"]
     agree = all(np.abs(f - base).max() <= 1e-6 for f in forecasts.values())

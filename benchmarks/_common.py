@@ -1,0 +1,42 @@
+"""What the benchmark scripts share: the cells they time and how they report noise.
+
+Benchmarks run as scripts (``python benchmarks/bench_ragged.py``), so this directory is on
+``sys.path`` and they import it as ``_common``.
+"""
+
+import os
+import statistics
+
+#: label -> RNNRegressor cell arguments
+CELLS = {
+    "lstm": dict(cell="lstm"),
+    "gru": dict(cell="gru"),
+    "peephole_lstm": dict(cell="peephole_lstm"),
+    "rnn-tanh": dict(cell="rnn", activation="tanh"),
+    "rnn-elu": dict(cell="rnn", activation="elu"),
+}
+
+
+def iqr_percent(values):
+    """Interquartile range of ``values`` as a percentage of their median."""
+    if len(values) < 2:
+        return 0.0
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return 100 * (q3 - q1) / statistics.median(values)
+
+
+def load_average():
+    """The 1-minute load average of the machine, or None where the OS does not report it."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+def print_load(load_before):
+    """Print the load average from before the run and now, and whether it was too busy."""
+    if load_before is None:
+        return
+    load_after = load_average()
+    busy = max(load_before, load_after) > (os.cpu_count() or 1)
+    print(f"1-minute load average: {load_before:.2f} at the start, {load_after:.2f} at the "
+          f"end, on {os.cpu_count()} CPUs"
+          + ("; above the CPU count, so other processes competed for the cores and the "
+             "times are suspect" if busy else ""))
