@@ -159,8 +159,8 @@ class BaseRNN(BaseEstimator):
 
     Subclasses set ``_net_class``, ``_criterion`` and ``_step_criterion`` (the loss of
     per-step outputs with padded steps) and implement ``_prepare_target`` (validate y, record
-    target metadata, return what skorch trains on) and ``_validation_rows`` (which rows early
-    stopping holds out).
+    target metadata, return what skorch trains on), ``_validation_rows`` (which rows early
+    stopping holds out) and ``_predictions`` (network outputs to what ``predict`` returns).
     """
 
     _parameter_constraints = {
@@ -390,17 +390,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     # -- predict -----------------------------------------------------------------------------
 
-    def _forward(self, X):
+    def _forward(self, X, return_steps=False):
         """Validate ``X`` and return the network's output in float64.
 
         ``(N, n_outputs)`` for ``"seq2vec"``, ``(N, H, n_outputs)`` for a decoded horizon,
         ``(N, T, n_outputs)`` for ``"seq2seq"`` -- or, when ``X`` is ragged or ``mask_value``
         is set, a list with each sequence's ``(T_i, n_outputs)`` outputs at its real steps.
+        With ``return_steps``, also the real steps of ``X`` as given (see
+        :func:`~sklrnn._validation.validate_sequences`).
         """
         check_is_fitted(self)
         ragged = self.architecture == "seq2seq" and (
             self.mask_value is not None or is_ragged(X))
-        X, lengths, _ = self._validate_input(X, reset=False)
+        X, lengths, real = self._validate_input(X, reset=False)
         if lengths is None:
             out = self.net_.predict_proba(X).astype(np.float64, copy=False)
         else:
@@ -409,10 +411,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             sorted_out = self.net_.predict_proba(_net_input(X[order], lengths[order]))
             out = np.empty(sorted_out.shape, dtype=np.float64)
             out[order] = sorted_out
-        if not ragged:
-            return out
-        steps = np.full(len(out), out.shape[1]) if lengths is None else lengths
-        return [sequence[:n_steps] for sequence, n_steps in zip(out, steps, strict=True)]
+        if ragged:
+            steps = np.full(len(out), out.shape[1]) if lengths is None else lengths
+            out = [sequence[:n_steps] for sequence, n_steps in zip(out, steps, strict=True)]
+        return (out, real) if return_steps else out
 
     def _pooled_steps(self, X, y, sample_weight, dtype):
         """Targets and predictions of every real (or decoded) step, pooled, for ``score``.
@@ -420,9 +422,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns ``y_true`` and ``y_pred`` of shape ``(M,)`` or ``(M, n_outputs)`` over all M
         steps of all samples, and each step's weight: its sample's ``sample_weight``.
         """
-        y_pred = self.predict(X)
+        out, real = self._forward(X, return_steps=True)
+        y_pred = self._predictions(out)
         if self.architecture == "seq2seq":
-            real = self._validate_input(X, reset=False)[2]
             y_true = step_targets(self, y, real, dtype=dtype)
             y_pred = np.concatenate(y_pred) if isinstance(y_pred, list) else y_pred[real]
             counts = real.sum(axis=1)

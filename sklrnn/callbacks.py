@@ -25,7 +25,7 @@ from skorch.callbacks import Callback, PrintLog
 from torch import nn
 from torch.utils.data import default_collate
 
-from .nn.layers import CustomRNN
+from .nn.layers import CustomRNN, step_mask
 
 #: History keys that :class:`GradientMonitor` records.
 MONITOR_KEYS = ("grad_norms", "step_grad_norms")
@@ -323,7 +323,7 @@ def _step_gradient_norms(net, X, y):
         return norms.mean(0).tolist()
     lengths = lengths.to(norms.device)
     n_steps = int(lengths.max())
-    real = torch.arange(n_steps, device=norms.device) < lengths.unsqueeze(1)
+    real = step_mask(lengths, n_steps)
     sums = torch.where(real, norms[:, :n_steps], 0.0).sum(0)
     return (sums / real.sum(0)).tolist()
 

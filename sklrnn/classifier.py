@@ -150,8 +150,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             n_timesteps)``, or for ragged or masked X a list of one ``(n_timesteps_i,)`` array
             per sequence.
         """
-        return per_sequence(lambda proba: self.classes_[proba.argmax(axis=-1)],
-                            self.predict_proba(X))
+        return self._predictions(self.predict_proba(X))
+
+    def _predictions(self, proba):
+        return per_sequence(lambda part: self.classes_[part.argmax(axis=-1)], proba)
 
     def score(self, X, y, sample_weight=None):
         """Return the accuracy of the predictions.

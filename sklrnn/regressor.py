@@ -112,7 +112,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             per sequence, its real steps only); ``(n_samples, horizon[, n_outputs])`` for
             ``"vec2seq"`` and ``"encoder_decoder"``.
         """
-        out = self._forward(X)
+        return self._predictions(self._forward(X))
+
+    def _predictions(self, out):
         return per_sequence(lambda part: part[..., 0], out) if self._y_1d else out
 
     def score(self, X, y, sample_weight=None):
