@@ -7,6 +7,8 @@ Benchmarks run as scripts (``python benchmarks/bench_ragged.py``), so this direc
 import os
 import statistics
 
+import torch
+
 #: label -> RNNRegressor cell arguments
 CELLS = {
     "lstm": dict(cell="lstm"),
@@ -40,3 +42,9 @@ def print_load(load_before):
           f"end, on {os.cpu_count()} CPUs"
           + ("; above the CPU count, so other processes competed for the cores and the "
              "times are suspect" if busy else ""))
+
+
+def synchronize(device):
+    """Wait for the work queued on ``device``: CUDA kernels run asynchronously."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)

@@ -34,6 +34,7 @@ Run
     python benchmarks/bench_cells.py --large        # hidden 256, T=200
     python benchmarks/bench_cells.py --threads 1    # pin torch's intra-op threads
     python benchmarks/bench_cells.py --quick        # smoke test, a few seconds
+    python benchmarks/bench_cells.py --device cuda  # on a GPU
 """
 
 import argparse
@@ -43,6 +44,7 @@ import statistics
 import time
 
 import torch
+from _common import iqr_percent, synchronize
 
 from sklrnn.nn import is_fused, make_recurrent
 
@@ -60,8 +62,8 @@ CONFIGS = [
 ]
 
 
-def build_candidates(input_size, hidden_size):
-    """Return ``{label: (module, baseline label, kind)}``, baselines first."""
+def build_candidates(input_size, hidden_size, device="cpu"):
+    """Return ``{label: (module, baseline label, kind)}``, baselines first, on ``device``."""
     torch.manual_seed(0)
     candidates = {
         "nn.LSTM": (torch.nn.LSTM(input_size, hidden_size, batch_first=True),
@@ -74,7 +76,8 @@ def build_candidates(input_size, hidden_size):
         module = make_recurrent(input_size=input_size, hidden_size=hidden_size, **kwargs)
         kind = "fused" if is_fused(kwargs["cell"], kwargs.get("activation", "tanh")) else "custom"
         candidates[label] = (module, baseline, kind)
-    return candidates
+    return {label: (module.to(device), baseline, kind)
+            for label, (module, baseline, kind) in candidates.items()}
 
 
 def step(module, x):
@@ -91,18 +94,12 @@ def sample_ms(module, x, number):
     the previous candidate ran, as in a training loop that runs one module repeatedly.
     """
     step(module, x)
+    synchronize(x.device)
     start = time.perf_counter()
     for _ in range(number):
         step(module, x)
+    synchronize(x.device)
     return (time.perf_counter() - start) * 1e3 / number
-
-
-def iqr_percent(values):
-    """Interquartile range of ``values`` as a percentage of their median."""
-    if len(values) < 2:
-        return 0.0
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return 100 * (q3 - q1) / statistics.median(values)
 
 
 def run(args):
@@ -120,12 +117,12 @@ def run(args):
     print(__doc__.splitlines()[0])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"python {platform.python_version()}, {platform.machine()}")
-    print(f"N={n} T={t} D={d} hidden={h}; {repeats} repeats x {number} step(s), "
-          f"{warmup} warm-up step(s), round-robin")
+    print(f"device {args.device}; N={n} T={t} D={d} hidden={h}; {repeats} repeats x "
+          f"{number} step(s), {warmup} warm-up step(s), round-robin")
 
-    candidates = build_candidates(d, h)
+    candidates = build_candidates(d, h, args.device)
     generator = torch.Generator().manual_seed(0)
-    x = torch.randn(n, t, d, generator=generator)
+    x = torch.randn(n, t, d, generator=generator).to(args.device)
 
     for module, _, _ in candidates.values():
         for _ in range(warmup):
@@ -153,6 +150,7 @@ def run(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="hidden 256, T=200")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 3 repeats, 1 warm-up step")
     parser.add_argument("--threads", type=int, default=None,

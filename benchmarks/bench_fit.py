@@ -34,6 +34,7 @@ Run
     python benchmarks/bench_fit.py               # N=1000, T=24, D=4, hidden 32, 10 epochs
     python benchmarks/bench_fit.py --threads 1   # pin torch's intra-op threads
     python benchmarks/bench_fit.py --quick       # smoke test, a few seconds
+    python benchmarks/bench_fit.py --device cuda # on a GPU
 """
 
 import argparse
@@ -44,6 +45,7 @@ import time
 
 import numpy as np
 import torch
+from _common import synchronize
 from sklearn.metrics import r2_score
 
 from sklrnn import RNNRegressor
@@ -75,24 +77,26 @@ def fit_sklrnn(cell_kwargs, X, y, settings, max_epochs):
     """Fit an RNNRegressor; return it."""
     reg = RNNRegressor(hidden_size=settings["hidden_size"], batch_size=settings["batch_size"],
                        lr=settings["lr"], max_epochs=max_epochs, optimizer="adam",
-                       random_state=0, **cell_kwargs)
+                       device=settings["device"], random_state=0, **cell_kwargs)
     return reg.fit(X, y)
 
 
 def fit_hand(X, y, settings, max_epochs):
     """Train SequenceToVector(cell="lstm") with a plain PyTorch loop; return the module."""
+    device = settings["device"]
     torch.manual_seed(0)
     dataset = torch.utils.data.TensorDataset(torch.from_numpy(X),
                                              torch.from_numpy(y).reshape(-1, 1))
     loader = torch.utils.data.DataLoader(dataset, batch_size=settings["batch_size"],
                                          shuffle=True)
     module = SequenceToVector(input_size=X.shape[2], output_size=1, cell="lstm",
-                              hidden_size=settings["hidden_size"])
+                              hidden_size=settings["hidden_size"]).to(device)
     optimizer = torch.optim.Adam(module.parameters(), lr=settings["lr"])
     criterion = torch.nn.MSELoss()
     module.train()
     for _ in range(max_epochs):
         for xb, yb in loader:
+            xb, yb = xb.to(device), yb.to(device)
             optimizer.zero_grad()
             loss = criterion(module(xb), yb)
             loss.backward()
@@ -106,14 +110,16 @@ def score(model, X, y):
         return model.score(X, y)
     model.eval()
     with torch.no_grad():
-        prediction = model(torch.from_numpy(X))[:, 0].numpy()
+        device = next(model.parameters()).device
+        prediction = model(torch.from_numpy(X).to(device))[:, 0].cpu().numpy()
     return r2_score(y, prediction)
 
 
 def run(args):
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    settings = dict(hidden_size=args.hidden_size, batch_size=args.batch_size, lr=args.lr)
+    settings = dict(hidden_size=args.hidden_size, batch_size=args.batch_size, lr=args.lr,
+                    device=args.device)
     n_train, repeats, epochs = args.n_samples, args.repeats, args.epochs
     if args.quick:
         n_train, repeats, epochs = 200, 1, 2
@@ -123,9 +129,10 @@ def run(args):
     print(__doc__.splitlines()[0])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"python {platform.python_version()}, {platform.machine()}")
-    print(f"N={n_train} (+{args.n_test} held out) T={args.timesteps} D={args.n_features} "
-          f"noise={args.noise}; hidden={args.hidden_size} batch={args.batch_size} Adam "
-          f"lr={args.lr} epochs={epochs}; {repeats} repeats, round-robin")
+    print(f"device {args.device}; N={n_train} (+{args.n_test} held out) T={args.timesteps} "
+          f"D={args.n_features} noise={args.noise}; hidden={args.hidden_size} "
+          f"batch={args.batch_size} Adam lr={args.lr} epochs={epochs}; {repeats} repeats, "
+          "round-robin")
     print(f"R^2 ceiling (noise only): {1 - args.noise**2 / y_test.var():.3f}")
 
     candidates = {label: (lambda e, kw=kw: fit_sklrnn(kw, X, y, settings, e))
@@ -143,6 +150,7 @@ def run(args):
         for label in order.sample(labels, len(labels)):
             start = time.perf_counter()
             model = candidates[label](epochs)
+            synchronize(args.device)
             seconds[label].append(time.perf_counter() - start)
             r2[label].append(score(model, X_test, y_test))
 
@@ -166,6 +174,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads (default: torch's default)")
     parser.add_argument("--repeats", type=int, default=7, help="round-robin repeats")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     parser.add_argument("--n-samples", type=int, default=1000, help="training sequences")
     parser.add_argument("--n-test", type=int, default=500, help="held-out sequences")
     parser.add_argument("--timesteps", type=int, default=24, help="sequence length T")

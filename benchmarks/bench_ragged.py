@@ -57,6 +57,7 @@ Run
     python benchmarks/bench_ragged.py --cells lstm gru peephole_lstm rnn-elu
     python benchmarks/bench_ragged.py --spread 0.25 # lengths in [0.75 T, 1.25 T]
     python benchmarks/bench_ragged.py --quick       # smoke test, a few seconds
+    python benchmarks/bench_ragged.py --device cuda # on a GPU
 """
 
 import argparse
@@ -151,7 +152,7 @@ def run(args):
     print(f"N={n} T={t} D={args.n_features}; ragged lengths {lengths.min()}..{lengths.max()} "
           f"(mean {lengths.mean():.1f}, {lengths.sum()} real steps in every set); "
           f"pad-to-max T={lengths.max()}")
-    print(f"bidirectional={args.bidirectional} hidden={args.hidden_size} "
+    print(f"device {args.device}; bidirectional={args.bidirectional} hidden={args.hidden_size} "
           f"batch={args.batch_size} Adam lr={args.lr} "
           f"epochs={epochs}; {repeats} repeats, round-robin")
     padding = epoch_padding(lengths, args.batch_size)
@@ -165,7 +166,7 @@ def run(args):
         reg = RNNRegressor(hidden_size=args.hidden_size, batch_size=args.batch_size,
                            bidirectional=args.bidirectional, lr=args.lr,
                            max_epochs=max_epochs, optimizer="adam",
-                           random_state=0, **CELLS[label])
+                           device=args.device, random_state=0, **CELLS[label])
         return reg.fit(data[name], y[name])
 
     candidates = [(label, name) for label in args.cells for name in DATASETS]
@@ -220,6 +221,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2,
                         help="torch.set_num_threads (default: 2)")
     parser.add_argument("--repeats", type=int, default=5, help="round-robin repeats")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     parser.add_argument("--cells", nargs="+", choices=list(CELLS),
                         default=["lstm", "gru", "peephole_lstm"], help="cells to fit")
     parser.add_argument("--n-samples", type=int, default=2000, help="sequences N")

@@ -228,6 +228,14 @@ class BaseRNN(BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "net_" in self.__dict__:
+            # Unpickled fused weights are separate tensors; cuDNN wants them in one block.
+            for module in self.net_.module_.modules():
+                if isinstance(module, torch.nn.RNNBase):
+                    module.flatten_parameters()
+
     def __sklearn_is_fitted__(self):
         """Fitted means a trained network: a failed ``fit`` leaves none."""
         return hasattr(self, "net_")

@@ -309,7 +309,8 @@ def _step_gradient_norms(net, X, y):
         X = inputs
     try:
         module.train(False)
-        with torch.enable_grad():
+        # cuDNN's RNN backward refuses eval mode; the native kernels give the same gradients.
+        with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
             y_pred = net.infer(X)
             loss = net.get_loss(y_pred, y.to(net.device), X=X, training=False)
             (grad,) = torch.autograd.grad(loss, inputs, allow_unused=True)

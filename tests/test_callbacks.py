@@ -90,7 +90,7 @@ def test_grad_norms_equal_a_manual_backward_before_clipping(cell):
                        clip_grad_norm=1e-4,
                        callbacks=[("initial", KeepInitialWeights()),
                                   ("grad", GradientMonitor())]).fit(X, y)
-    module = copy.deepcopy(reg.net_.module_)
+    module = copy.deepcopy(reg.net_.module_).cpu()
     module.load_state_dict(callback(reg, "initial").state_)
     module.train()
     loss = torch.nn.functional.mse_loss(module(torch.from_numpy(X)),
