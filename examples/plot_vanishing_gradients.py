@@ -57,14 +57,15 @@ print(f"train {X_train.shape}, test {X_test.shape}; "
       f"constant-predictor test MSE {constant_mse:.4f} (1/6 = {1 / 6:.4f})")
 
 # %%
-# Nine networks, one budget
-# -------------------------
+# Ten networks, one budget
+# ------------------------
 # The tanh RNN and the LSTM also carry a :class:`~sklrnn.callbacks.GradientMonitor`, used in
 # the next section; monitoring does not change training.
 budget = dict(hidden_size=32, lr=0.02, batch_size=32, max_epochs=12, random_state=0)
 networks = {
     "tanh RNN": dict(cell="rnn", callbacks=[GradientMonitor()]),
     "tanh RNN, layer norm": dict(cell="rnn", normalization="layer"),
+    "tanh RNN, batch norm": dict(cell="rnn", normalization="batch"),
     "tanh RNN, clip_grad_norm=1": dict(cell="rnn", clip_grad_norm=1.0),
     "ReLU RNN, identity init": dict(cell="rnn", activation="relu", weight_init="identity"),
     "ReLU RNN, identity, clip=1": dict(cell="rnn", activation="relu", weight_init="identity",
@@ -107,6 +108,12 @@ fig.tight_layout()
 # constant predictor's. Layer normalization keeps the scale of its hidden state stable and
 # clipping caps gradients that grow too large, but neither brings back a gradient that has
 # vanished, so neither helps it here.
+#
+# Batch normalization does help the same tanh RNN. It normalizes the input and recurrent
+# projections per time step over the batch, with gains starting at 0.1, which (Cooijmans et
+# al. 2016 argue) keeps the units away from tanh's flat ends, where the derivatives that
+# backpropagation multiplies vanish. It got to 0.08 to 0.23 times the constant MSE on data
+# seeds 0 to 2, at two to three times the layer-normalized RNN's training time.
 #
 # The IRNN, ReLU with identity recurrent weights, passes its hidden state on unchanged at
 # first, so nothing vanishes -- but nothing is kept in check either. In the first epoch its

@@ -16,7 +16,14 @@ from skorch.dataset import ValidSplit
 from ._batching import bucket_loader
 from ._validation import is_ragged, step_targets, validate_sequences, validate_vectors
 from .callbacks import DivergenceGuard, GradientValueClipping
-from .nn import CELLS, EncoderDecoder, SequenceToSequence, SequenceToVector, VectorToSequence
+from .nn import (
+    CELLS,
+    EncoderDecoder,
+    SequenceToSequence,
+    SequenceToVector,
+    VectorToSequence,
+    estimate_batch_norm,
+)
 from .nn.cells import ACTIVATIONS
 from .nn.heads import POOLINGS
 from .nn.init import WEIGHT_INITS
@@ -34,11 +41,6 @@ NETWORKS = {
     "seq2seq": SequenceToSequence,
     "vec2seq": VectorToSequence,
     "encoder_decoder": EncoderDecoder,
-}
-
-# Contract values (CONVENTIONS.md section 2) whose behaviour later work delivers.
-_NOT_YET = {
-    "normalization": (None, "layer"),
 }
 
 PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
@@ -84,15 +86,25 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         final states), or the mean or element-wise maximum of the last layer's outputs over
         the real time steps (Keras' ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a
         recurrent layer).
-    normalization : {None, "layer"}, default=None
-        ``"layer"``: layer normalization inside every recurrent cell (Ba et al. 2016), which
-        keeps the recurrent path at a stable scale: the recurrent projection
-        ``W_hh h_{t-1}`` is normalized per gate before its bias is added, and an LSTM's cell
-        state before its output ``tanh``; statistics are per sample and step, so padding
-        never enters them (the input projection is left as is, see :mod:`sklrnn.nn.cells`).
+    normalization : {None, "batch", "layer"}, default=None
+        Normalization inside every recurrent cell, which keeps the recurrent path at a
+        stable scale (see :mod:`sklrnn.nn.cells`).
+
+        - ``"batch"``: recurrent batch normalization (Cooijmans et al. 2016). The input
+          projection ``W_ih x_t`` and the recurrent projection ``W_hh h_{t-1}`` are
+          normalized separately over the batch (gains start at 0.1), and an LSTM's cell
+          state before its output ``tanh``. Statistics are kept per time step, over the
+          sequences that have that step (padding never enters them); prediction uses the
+          running averages stored in training for every step up to the longest training
+          sequence, that step's beyond it. A backward direction counts steps from each
+          sequence's end. Use batches of more than a few sequences.
+        - ``"layer"``: layer normalization (Ba et al. 2016): the recurrent projection is
+          normalized per gate and per sample, and an LSTM's cell state; the input
+          projection is left as is. Statistics are per sample and step, so predictions do
+          not depend on the batch.
+
         Normalized cells run on sklrnn's own cells, not PyTorch's fused kernels, so they
-        train slower. (``"batch"`` is reserved and raises
-        ``NotImplementedError`` for now.)
+        train slower.
     weight_init : {"default", "xavier_uniform", "xavier_normal", "orthogonal", \
 "identity"}, default="default"
         Initialization of the recurrent layers. ``"default"`` keeps PyTorch's
@@ -263,7 +275,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             The fitted estimator.
         """
         self._validate_params()
-        self._check_implemented()
+        self._check_compatible()
         self._check_optimizer()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
@@ -278,8 +290,12 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                     self.net_.set_params(train_split=train_split)
                     self.net_.partial_fit(_net_input(X, lengths), y, epochs=self.max_epochs)
                 else:
-                    self.net_ = self._build_net(self._input_size, train_split)
+                    # Batch norm keeps statistics for every step of the longest sequence.
+                    max_steps = X.shape[1] if X.ndim == 3 else None
+                    self.net_ = self._build_net(self._input_size, train_split, max_steps)
                     self.net_.fit(_net_input(X, lengths), y)
+                if self.normalization == "batch":
+                    self._estimate_batch_norm(X, lengths, y)
             except Exception:
                 # A network whose training failed (e.g. diverged to NaN) is never kept.
                 self.__dict__.pop("net_", None)
@@ -287,25 +303,31 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self.history_ = self.net_.history
         return self
 
+    def _estimate_batch_norm(self, X, lengths, y):
+        """Store batch-norm statistics of the final weights over the training data.
+
+        The running averages kept in training trail the weights; one pass over the data,
+        in training batches, replaces them (:func:`sklrnn.nn.estimate_batch_norm`).
+        """
+        net = self.net_
+        dataset = net.get_dataset(_net_input(X, lengths), y)
+        with torch.no_grad(), estimate_batch_norm(net.module_):
+            for Xi, _ in net.get_iterator(dataset, training=True):
+                net.infer(Xi)
+
     def _validate_input(self, X, reset):
         """Validate ``X`` for the architecture: network input, lengths, real steps as given."""
         if self.architecture == "vec2seq":
             return validate_vectors(self, X, reset=reset), None, None
         return validate_sequences(self, X, reset=reset, return_steps=True)
 
-    def _check_implemented(self):
+    def _check_compatible(self):
         if self.cell != "rnn" and self.activation != "tanh":
             raise ValueError(
                 f"activation={self.activation!r} applies to cell='rnn' only: the gates of "
                 f"cell={self.cell!r} use sigmoid and tanh. Leave activation='tanh', or use "
                 "cell='rnn'."
             )
-        for param, values in _NOT_YET.items():
-            value = getattr(self, param)
-            if value not in values:
-                raise NotImplementedError(
-                    f"{param}={value!r} is not implemented yet; supported: {values}."
-                )
 
     def _check_optimizer(self):
         optimizer = self.optimizer
@@ -348,7 +370,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             )
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
-    def _build_net(self, input_size, train_split):
+    def _build_net(self, input_size, train_split, max_steps=None):
         callbacks = copy.deepcopy(self.callbacks or [])
         # A guard against NaN/inf losses, unless the user brings one or names one (None: off).
         entries = [(item if isinstance(item, tuple | list) else (None, item)) for item in callbacks]
@@ -369,7 +391,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                       hidden_size=self.hidden_size, num_layers=self.num_layers,
                       bidirectional=self.bidirectional, dropout=self.dropout,
                       activation=self.activation, weight_init=self.weight_init,
-                      normalization=self.normalization)
+                      normalization=self.normalization, max_steps=max_steps)
         if self.architecture in ("seq2vec", "encoder_decoder"):
             module["pooling"] = self.pooling
         if self.architecture in ("vec2seq", "encoder_decoder"):

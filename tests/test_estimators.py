@@ -387,20 +387,34 @@ def test_bad_parameters_are_refused_before_training(params, message):
     assert not hasattr(est, "net_")
 
 
-def test_later_features_say_they_are_not_implemented():
-    X, y = running_mean_task(n=20)
-    with pytest.raises(NotImplementedError, match="not implemented yet"):
-        RNNRegressor(normalization="batch").fit(X, y)
-
-
+@pytest.mark.parametrize("normalization, marker", [("layer", "norm_hh"), ("batch", "bn_hh")])
 @pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", "tanh"),
                                               ("peephole_lstm", "tanh"), ("gru", "tanh")])
-def test_layer_normalized_networks_learn_with_every_cell(cell, activation):
+def test_normalized_networks_learn_with_every_cell(cell, activation, normalization, marker):
     X, y = running_mean_task(n=120)
-    reg = RNNRegressor(cell=cell, activation=activation, normalization="layer", hidden_size=16,
-                       lr=0.01, max_epochs=25, random_state=0).fit(X[:80], y[:80])
+    reg = RNNRegressor(cell=cell, activation=activation, normalization=normalization,
+                       hidden_size=16, lr=0.01, max_epochs=25, random_state=0).fit(X[:80], y[:80])
     assert reg.score(X[80:], y[80:]) > 0.5  # a constant scores 0
-    assert all(hasattr(m, "norm_hh") for m in reg.net_.module_.modules() if hasattr(m, "weight_hh"))
+    cells = [m for m in reg.net_.module_.modules() if hasattr(m, "weight_hh")]
+    assert cells and all(hasattr(m, marker) for m in cells)
+
+
+def test_batch_norm_statistics_are_those_of_the_final_weights_on_the_training_data():
+    rng = np.random.default_rng(3)
+    X = [rng.normal(size=(t, 2)) for t in rng.integers(2, 9, size=40)]
+    y = rng.normal(size=40)
+    reg = RNNRegressor(cell="gru", normalization="batch", hidden_size=4, max_epochs=3,
+                       batch_size=8, random_state=0).fit(X, y)
+    cell = reg.net_.module_.rnn.layers[0][0].cell
+    with torch.no_grad():
+        weight = cell.weight_ih.cpu().double()
+        by_step = [[x[t] for x in X if len(x) > t] for t in range(8)]
+        z = [torch.from_numpy(np.array(rows)) @ weight.T for rows in by_step]
+    assert cell.bn_ih.running_mean.shape == (8, 12)  # the longest training sequence
+    np.testing.assert_allclose(cell.bn_ih.running_mean.cpu(), torch.stack([s.mean(0) for s in z]),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(cell.bn_ih.running_var.cpu(), torch.stack([s.var(0) for s in z]),
+                               rtol=1e-4, atol=1e-5)
 
 
 def test_classifier_refuses_continuous_and_single_class_targets():

@@ -29,7 +29,8 @@ def pad(X, padding, value, maxlen=None):
 
 # -- padding never changes a prediction ----------------------------------------------------
 
-@pytest.mark.parametrize("normalization", [None, "layer"], ids=["plain", "layernorm"])
+@pytest.mark.parametrize("normalization", [None, "batch", "layer"],
+                         ids=["plain", "batchnorm", "layernorm"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "bidirectional"])
 @pytest.mark.parametrize("cell, activation", CELLS, ids=[f"{c}-{a}" for c, a in CELLS])
 def test_padding_never_changes_a_prediction(cell, activation, bidirectional, normalization):

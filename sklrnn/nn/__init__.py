@@ -1,6 +1,6 @@
 """Plain PyTorch recurrent networks: cells, layers and heads, with no scikit-learn in them."""
 
-from .cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
+from .cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell, StepBatchNorm
 from .heads import (
     EncoderDecoder,
     RecurrentNet,
@@ -8,7 +8,15 @@ from .heads import (
     SequenceToVector,
     VectorToSequence,
 )
-from .layers import CELLS, CustomRNN, Recurrence, is_fused, make_recurrent, run_recurrent
+from .layers import (
+    CELLS,
+    CustomRNN,
+    Recurrence,
+    estimate_batch_norm,
+    is_fused,
+    make_recurrent,
+    run_recurrent,
+)
 
 __all__ = [
     "CELLS",
@@ -22,7 +30,9 @@ __all__ = [
     "Recurrence",
     "SequenceToSequence",
     "SequenceToVector",
+    "StepBatchNorm",
     "VectorToSequence",
+    "estimate_batch_norm",
     "is_fused",
     "make_recurrent",
     "run_recurrent",

@@ -15,6 +15,18 @@ et al., the input projection ``W_ih x_t`` is not normalized: per sample, that wo
 the magnitude of every step's features (a univariate series would keep only its sign), which
 is the signal in numeric sequences, unlike the word embeddings Ba et al. read.
 
+With ``normalization="batch"`` every cell is batch-normalized after Cooijmans et al. (2016):
+the input projection ``W_ih x_t`` and the recurrent projection ``W_hh h_{t-1}`` are normalized
+separately, each feature over the batch (learned gain, initially 0.1, no shift: the biases
+follow), and an LSTM also normalizes its cell state (gain 0.1 and a shift). Statistics are
+kept *per time step* (:class:`StepBatchNorm`): in training, step ``t`` is normalized with the
+mean and variance of the sequences that have a step ``t`` -- padding never enters them --
+and running averages of them are stored for the first ``max_steps`` steps; in eval mode step
+``t`` uses the stored ones (step ``max_steps - 1``'s beyond it), so a sequence's prediction
+depends neither on its batch nor on its padding. A backward direction counts steps from each
+sequence's own end (:class:`sklrnn.nn.layers.Recurrence` reverses every sequence within its
+length).
+
 Parameter names and gate order follow :class:`torch.nn.RNNCell`, :class:`torch.nn.LSTMCell`
 and :class:`torch.nn.GRUCell` (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``; gates
 ``i, f, g, o`` and ``r, z, n``), so weights can be copied between them.
@@ -34,7 +46,136 @@ ACTIVATIONS = {
 }
 
 
-NORMALIZATIONS = (None, "layer")
+NORMALIZATIONS = (None, "batch", "layer")
+
+#: Time steps whose batch-norm statistics a cell keeps when ``max_steps`` is not given.
+MAX_STEPS = 100
+
+
+class StepBatchNorm(nn.Module):
+    """Batch normalization with statistics per time step (Cooijmans et al. 2016).
+
+    Every feature of ``z`` is normalized over the real sequences of the batch at each time
+    step, then scaled by a learned gain (and shifted, with ``shift=True``). Training updates
+    running averages of every step's mean and (unbiased) variance, for the first
+    ``max_steps`` steps; a step that fewer than 2 sequences reach leaves them alone. Eval mode
+    normalizes with them, step ``max_steps - 1``'s standing in for every later step.
+    :func:`sklrnn.nn.layers.estimate_batch_norm` replaces the running averages, which trail
+    the changing weights, by exact statistics of the final weights over given batches.
+
+    Parameters
+    ----------
+    num_features : int
+        Features of ``z``.
+    max_steps : int
+        Time steps whose statistics are kept.
+    gain : float, default=0.1
+        Initial gain: Cooijmans et al. found 0.1 keeps saturating gates trainable.
+    shift : bool, default=False
+        Learn a shift, initially 0.
+    momentum : float, default=0.1
+        Weight of a batch in the running averages, as in :class:`torch.nn.BatchNorm1d`.
+    eps : float, default=1e-5
+        Added to the variance.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.cells import StepBatchNorm
+    >>> norm = StepBatchNorm(3, max_steps=10)
+    >>> z = torch.randn(8, 5, 3)
+    >>> norm(z).shape, norm.running_mean.shape
+    (torch.Size([8, 5, 3]), torch.Size([10, 3]))
+    """
+
+    def __init__(self, num_features, max_steps, gain=0.1, shift=False, momentum=0.1,
+                 eps=1e-5):
+        super().__init__()
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be at least 1; got {max_steps}.")
+        self.max_steps = max_steps
+        self.momentum = momentum
+        self.eps = eps
+        self.initial_gain = gain
+        self.weight = nn.Parameter(torch.empty(num_features))
+        self.bias = nn.Parameter(torch.empty(num_features)) if shift else None
+        self.register_buffer("running_mean", torch.zeros(max_steps, num_features))
+        self.register_buffer("running_var", torch.ones(max_steps, num_features))
+        self._sums = None  # (count, sum, sum of squares) per step while estimating
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Gain ``gain``, shift 0, running statistics those of a standard normal."""
+        nn.init.constant_(self.weight, self.initial_gain)
+        if self.bias is not None:
+            nn.init.zeros_(self.bias)
+        self.running_mean.zero_()
+        self.running_var.fill_(1.0)
+
+    def forward(self, z, real=None, start=0):
+        """Normalize ``z`` (N, T, F), the values at steps ``start .. start + T - 1``.
+
+        ``real`` (N, T) marks the real entries; None means all are real.
+        """
+        n_steps = z.shape[1]
+        if self.training:
+            weight = (torch.ones_like(z[..., :1]) if real is None
+                      else real.unsqueeze(-1).to(z.dtype))
+            count = weight.sum(0)  # (T, 1)
+            mean = (z * weight).sum(0) / count.clamp(min=1)
+            var = ((z - mean).square() * weight).sum(0) / count.clamp(min=1)
+            self._update(mean.detach(), var.detach(), count, start)
+        else:
+            slots = torch.arange(start, start + n_steps, device=z.device).clamp(
+                max=self.max_steps - 1)
+            mean, var = self.running_mean[slots], self.running_var[slots]
+        out = (z - mean) * torch.rsqrt(var + self.eps) * self.weight
+        return out if self.bias is None else out + self.bias
+
+    @torch.no_grad()
+    def _update(self, mean, var, count, start):
+        stop = min(start + len(mean), self.max_steps)
+        if stop <= start:
+            return
+        kept = slice(0, stop - start)
+        mean, var, count = mean[kept], var[kept], count[kept]
+        if self._sums is not None:
+            total, first, second = (s[start:stop] for s in self._sums)
+            total += count
+            first += count * mean
+            second += count * (var + mean.square())
+            return
+        seen = count >= 2
+        unbiased = var * count / (count - 1).clamp(min=1)
+        running_mean = self.running_mean[start:stop]
+        running_var = self.running_var[start:stop]
+        running_mean.copy_(torch.where(seen, running_mean.lerp(mean, self.momentum), running_mean))
+        running_var.copy_(torch.where(seen, running_var.lerp(unbiased, self.momentum), running_var))
+
+    def begin_estimate(self):
+        """Start summing the statistics of the batches seen in training mode."""
+        shape = self.running_mean.shape
+        self._sums = (self.running_mean.new_zeros(shape[0], 1, dtype=torch.float64),
+                      self.running_mean.new_zeros(shape, dtype=torch.float64),
+                      self.running_mean.new_zeros(shape, dtype=torch.float64))
+
+    @torch.no_grad()
+    def end_estimate(self):
+        """Store the pooled statistics since :meth:`begin_estimate` as the running ones.
+
+        Steps that fewer than 2 sequences reached keep their running averages.
+        """
+        total, first, second = self._sums
+        self._sums = None
+        seen = total >= 2
+        mean = first / total.clamp(min=1)
+        var = (second / total.clamp(min=1) - mean.square()).clamp(min=0)
+        var = var * total / (total - 1).clamp(min=1)
+        self.running_mean.copy_(torch.where(seen, mean, self.running_mean))
+        self.running_var.copy_(torch.where(seen, var, self.running_var))
+
+    def extra_repr(self):
+        return f"{self.weight.shape[0]}, max_steps={self.max_steps}, momentum={self.momentum}"
 
 
 class _Cell(nn.Module):
@@ -43,7 +184,7 @@ class _Cell(nn.Module):
     n_gates = 1
     n_states = 1
 
-    def __init__(self, input_size, hidden_size, normalization=None):
+    def __init__(self, input_size, hidden_size, normalization=None, max_steps=None):
         super().__init__()
         if normalization not in NORMALIZATIONS:
             raise ValueError(
@@ -58,34 +199,59 @@ class _Cell(nn.Module):
         self.bias_hh = nn.Parameter(torch.empty(rows))
         if normalization == "layer":
             self.norm_hh = nn.Parameter(torch.empty(self.n_gates, hidden_size))
+        elif normalization == "batch":
+            self.max_steps = MAX_STEPS if max_steps is None else max_steps
+            self.bn_ih = StepBatchNorm(rows, self.max_steps)
+            self.bn_hh = StepBatchNorm(rows, self.max_steps)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Draw weights and biases from U(-1/sqrt(H), 1/sqrt(H)), as PyTorch's cells do.
 
-        Normalization gains start at 1 and shifts at 0.
+        Layer-normalization gains start at 1 and shifts at 0; batch normalization as
+        :class:`StepBatchNorm` starts.
         """
         bound = 1.0 / math.sqrt(self.hidden_size)
-        for name, param in self.named_parameters():
+        for name, param in self.named_parameters(recurse=False):
             if name.startswith("norm_"):
                 nn.init.zeros_(param) if name.endswith("shift") else nn.init.ones_(param)
             else:
                 nn.init.uniform_(param, -bound, bound)
+        for child in self.children():
+            child.reset_parameters()
 
     def init_state(self, batch_size, reference):
         """Return the zero state for ``batch_size`` sequences, on ``reference``'s device."""
         zeros = reference.new_zeros(batch_size, self.hidden_size)
         return (zeros,) * self.n_states
 
-    def project(self, x):
-        """Return the input projection ``W_ih x + b_ih`` of ``x`` (..., input_size)."""
-        return F.linear(x, self.weight_ih, self.bias_ih)
+    def project(self, x, real=None):
+        """Return the input projection ``W_ih x + b_ih`` of ``x`` (N, T, input_size).
 
-    def recurrent(self, h):
-        """Return the recurrent projection ``W_hh h + b_hh`` of the previous state ``h``."""
+        ``real`` (N, T) marks the real steps, which alone enter batch-norm statistics.
+        """
+        if self.normalization != "batch":
+            return F.linear(x, self.weight_ih, self.bias_ih)
+        return self.bn_ih(F.linear(x, self.weight_ih), real) + self.bias_ih
+
+    def recurrent(self, h, t=0, active=None):
+        """Return the recurrent projection ``W_hh h + b_hh`` of the previous state ``h``.
+
+        ``t`` is the time step and ``active`` (N,) marks the sequences that have it, for
+        batch normalization.
+        """
         if self.normalization is None:
             return F.linear(h, self.weight_hh, self.bias_hh)
-        return self._normalize(F.linear(h, self.weight_hh), self.norm_hh) + self.bias_hh
+        z = F.linear(h, self.weight_hh)
+        if self.normalization == "batch":
+            return self._batch_norm(self.bn_hh, z, t, active) + self.bias_hh
+        return self._normalize(z, self.norm_hh) + self.bias_hh
+
+    @staticmethod
+    def _batch_norm(norm, z, t, active):
+        """Batch-normalize ``z`` (N, F) at step ``t`` over the ``active`` rows."""
+        real = None if active is None else active.unsqueeze(1)
+        return norm(z.unsqueeze(1), real, start=t).squeeze(1)
 
     def _normalize(self, z, gain):
         """Layer-normalize every gate block of ``z`` (..., n_gates * H) and scale by ``gain``."""
@@ -107,8 +273,11 @@ class ElmanCell(_Cell):
         Size of the hidden state.
     activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
         The nonlinearity applied to the pre-activation.
-    normalization : {None, "layer"}, default=None
-        Layer-normalize the recurrent projection (see the module docstring).
+    normalization : {None, "batch", "layer"}, default=None
+        Batch-normalize the input and recurrent projections, or layer-normalize the
+        recurrent projection (see the module docstring).
+    max_steps : int, optional
+        Time steps whose batch-norm statistics are kept (default ``MAX_STEPS``, 100).
 
     Examples
     --------
@@ -120,28 +289,34 @@ class ElmanCell(_Cell):
     torch.Size([2, 5])
     """
 
-    def __init__(self, input_size, hidden_size, activation="tanh", normalization=None):
-        super().__init__(input_size, hidden_size, normalization)
+    def __init__(self, input_size, hidden_size, activation="tanh", normalization=None,
+                 max_steps=None):
+        super().__init__(input_size, hidden_size, normalization, max_steps)
         self.activation = activation
         self._act = ACTIVATIONS[activation]
 
-    def forward(self, gx, state):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``."""
+    def forward(self, gx, state, t=0, active=None):
+        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
+
+        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
+        normalization only.
+        """
         (h,) = state
-        return (self._act(gx + self.recurrent(h)),)
+        return (self._act(gx + self.recurrent(h, t, active)),)
 
 
 class LSTMCell(_Cell):
     """LSTM step, the computation of :class:`torch.nn.LSTMCell`, optionally normalized.
 
-    PyTorch's fused LSTM is used wherever it applies; this cell runs the LSTM with
-    ``normalization="layer"``, and is the base of :class:`PeepholeLSTMCell`::
+    PyTorch's fused LSTM is used wherever it applies; this cell runs the LSTM when it is
+    normalized, and is the base of :class:`PeepholeLSTMCell`::
 
         i_t, f_t, g_t, o_t = split(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
         c_t = sigmoid(f_t) * c_{t-1} + sigmoid(i_t) * tanh(g_t)
         h_t = sigmoid(o_t) * tanh(c_t)
 
-    Layer-normalized, ``tanh(c_t)`` becomes ``tanh(LN(c_t))`` (with a learned gain and shift).
+    Normalized, ``tanh(c_t)`` becomes ``tanh(LN(c_t))`` or ``tanh(BN(c_t))`` (with a learned
+    gain and shift).
 
     Parameters
     ----------
@@ -149,9 +324,10 @@ class LSTMCell(_Cell):
         Features per time step.
     hidden_size : int
         Size of the hidden and cell states.
-    normalization : {None, "layer"}, default=None
-        Layer-normalize the recurrent projection and the cell state (see the module
-        docstring).
+    normalization : {None, "batch", "layer"}, default=None
+        Normalize the projections and the cell state (see the module docstring).
+    max_steps : int, optional
+        Time steps whose batch-norm statistics are kept (default ``MAX_STEPS``, 100).
 
     Examples
     --------
@@ -167,19 +343,25 @@ class LSTMCell(_Cell):
     n_states = 2
     peephole = False
 
-    def __init__(self, input_size, hidden_size, normalization=None):
-        super().__init__(input_size, hidden_size, normalization)
+    def __init__(self, input_size, hidden_size, normalization=None, max_steps=None):
+        super().__init__(input_size, hidden_size, normalization, max_steps)
         if self.peephole:
             self.weight_peephole = nn.Parameter(torch.empty(3, hidden_size))
         if normalization == "layer":
             self.norm_c_gain = nn.Parameter(torch.empty(hidden_size))
             self.norm_c_shift = nn.Parameter(torch.empty(hidden_size))
+        elif normalization == "batch":
+            self.bn_c = StepBatchNorm(hidden_size, self.max_steps, shift=True)
         self.reset_parameters()
 
-    def forward(self, gx, state):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``."""
+    def forward(self, gx, state, t=0, active=None):
+        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
+
+        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
+        normalization only.
+        """
         h, c = state
-        i, f, g, o = (gx + self.recurrent(h)).chunk(4, dim=1)
+        i, f, g, o = (gx + self.recurrent(h, t, active)).chunk(4, dim=1)
         if self.peephole:
             w_ci, w_cf, w_co = self.weight_peephole
             i = torch.addcmul(i, w_ci, c)
@@ -187,8 +369,12 @@ class LSTMCell(_Cell):
         c = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))
         if self.peephole:
             o = torch.addcmul(o, w_co, c)
-        out = c if self.normalization is None else F.layer_norm(
-            c, (self.hidden_size,), self.norm_c_gain, self.norm_c_shift)
+        if self.normalization == "layer":
+            out = F.layer_norm(c, (self.hidden_size,), self.norm_c_gain, self.norm_c_shift)
+        elif self.normalization == "batch":
+            out = self._batch_norm(self.bn_c, c, t, active)
+        else:
+            out = c
         return torch.sigmoid(o) * torch.tanh(out), c
 
 
@@ -213,9 +399,10 @@ class PeepholeLSTMCell(LSTMCell):
         Features per time step.
     hidden_size : int
         Size of the hidden and cell states.
-    normalization : {None, "layer"}, default=None
-        Layer-normalize the recurrent projection and the cell state (see
-        :class:`LSTMCell`).
+    normalization : {None, "batch", "layer"}, default=None
+        Normalize the projections and the cell state (see :class:`LSTMCell`).
+    max_steps : int, optional
+        Time steps whose batch-norm statistics are kept (default ``MAX_STEPS``, 100).
 
     Examples
     --------
@@ -233,8 +420,8 @@ class PeepholeLSTMCell(LSTMCell):
 class GRUCell(_Cell):
     """GRU step, the computation of :class:`torch.nn.GRUCell`, optionally normalized.
 
-    PyTorch's fused GRU is used wherever it applies; this cell runs the GRU with
-    ``normalization="layer"``::
+    PyTorch's fused GRU is used wherever it applies; this cell runs the GRU when it is
+    normalized::
 
         r_t, z_t, n_t from W_ih x_t + b_ih (input part) and W_hh h_{t-1} + b_hh (recurrent)
         r_t = sigmoid(x_r + h_r)        z_t = sigmoid(x_z + h_z)
@@ -247,8 +434,11 @@ class GRUCell(_Cell):
         Features per time step.
     hidden_size : int
         Size of the hidden state.
-    normalization : {None, "layer"}, default=None
-        Layer-normalize the recurrent projection (see the module docstring).
+    normalization : {None, "batch", "layer"}, default=None
+        Batch-normalize the input and recurrent projections, or layer-normalize the
+        recurrent projection (see the module docstring).
+    max_steps : int, optional
+        Time steps whose batch-norm statistics are kept (default ``MAX_STEPS``, 100).
 
     Examples
     --------
@@ -262,11 +452,15 @@ class GRUCell(_Cell):
 
     n_gates = 3
 
-    def forward(self, gx, state):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``."""
+    def forward(self, gx, state, t=0, active=None):
+        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
+
+        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
+        normalization only.
+        """
         (h,) = state
         x_r, x_z, x_n = gx.chunk(3, dim=1)
-        h_r, h_z, h_n = self.recurrent(h).chunk(3, dim=1)
+        h_r, h_z, h_n = self.recurrent(h, t, active).chunk(3, dim=1)
         r = torch.sigmoid(x_r + h_r)
         z = torch.sigmoid(x_z + h_z)
         n = torch.tanh(torch.addcmul(x_n, r, h_n))

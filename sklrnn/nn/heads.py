@@ -40,8 +40,11 @@ _PARAMETERS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="ls
     weight_init : str, default="default"
         Initialization scheme of the recurrent layers, see :func:`sklrnn.nn.init.init_recurrent`;
         LSTM forget-gate biases start at 1 under every scheme but ``"default"``.
-    normalization : {None, "layer"}, default=None
-        Layer normalization inside the recurrent cells (see :mod:`sklrnn.nn.cells`)."""
+    normalization : {None, "batch", "layer"}, default=None
+        Batch or layer normalization inside the recurrent cells (see :mod:`sklrnn.nn.cells`).
+    max_steps : int, optional
+        With ``normalization="batch"``: time steps whose statistics are kept (default 100,
+        ``horizon`` for a decoder); later steps use the last kept step's."""
 
 
 class RecurrentNet(nn.Module):
@@ -63,12 +66,13 @@ class RecurrentNet(nn.Module):
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
                  bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
-                 normalization=None):
+                 normalization=None, max_steps=None):
         super().__init__()
         self.directions = 2 if bidirectional else 1
         self.rnn = make_recurrent(cell, input_size, hidden_size, num_layers=num_layers,
                                   bidirectional=bidirectional, dropout=dropout,
-                                  activation=activation, normalization=normalization)
+                                  activation=activation, normalization=normalization,
+                                  max_steps=max_steps)
         init_recurrent(self.rnn, weight_init, hidden_size,
                        forget_bias=cell in ("lstm", "peephole_lstm"))
         self.dropout = nn.Dropout(dropout)
@@ -121,11 +125,11 @@ class SequenceToVector(RecurrentNet):
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
                  bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
-                 normalization=None, pooling="last"):
+                 normalization=None, max_steps=None, pooling="last"):
         if pooling not in POOLINGS:
             raise ValueError(f"Unknown pooling {pooling!r}; choose one of {POOLINGS}.")
         super().__init__(input_size, output_size, cell, hidden_size, num_layers, bidirectional,
-                         dropout, activation, weight_init, normalization)
+                         dropout, activation, weight_init, normalization, max_steps)
         self.pooling = pooling
 
     def forward(self, X, lengths=None):
@@ -224,9 +228,10 @@ class VectorToSequence(RecurrentNet):
 
     def __init__(self, input_size, output_size, horizon, cell="lstm", hidden_size=32,
                  num_layers=1, bidirectional=False, dropout=0.0, activation="tanh",
-                 weight_init="default", normalization=None):
+                 weight_init="default", normalization=None, max_steps=None):
         super().__init__(input_size, output_size, cell, hidden_size, num_layers, bidirectional,
-                         dropout, activation, weight_init, normalization)
+                         dropout, activation, weight_init, normalization,
+                         horizon if max_steps is None else max_steps)
         self.horizon = horizon
 
     def forward(self, X):
@@ -269,12 +274,13 @@ class EncoderDecoder(nn.Module):
 
     def __init__(self, input_size, output_size, horizon, cell="lstm", hidden_size=32,
                  num_layers=1, bidirectional=False, dropout=0.0, activation="tanh",
-                 weight_init="default", normalization=None, pooling="last"):
+                 weight_init="default", normalization=None, max_steps=None, pooling="last"):
         super().__init__()
         shared = dict(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                       bidirectional=bidirectional, dropout=dropout, activation=activation,
                       weight_init=weight_init, normalization=normalization)
-        self.encoder = SequenceToVector(input_size, hidden_size, pooling=pooling, **shared)
+        self.encoder = SequenceToVector(input_size, hidden_size, pooling=pooling,
+                                        max_steps=max_steps, **shared)
         self.decoder = VectorToSequence(hidden_size, output_size, horizon, **shared)
 
     def forward(self, X, lengths=None):

@@ -10,12 +10,22 @@ reversed within its length), one call per length, or on a packed sequence (which
 and fastest), :class:`CustomRNN` with masked state updates.
 """
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .cells import ACTIVATIONS, NORMALIZATIONS, ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
+from .cells import (
+    ACTIVATIONS,
+    NORMALIZATIONS,
+    ElmanCell,
+    GRUCell,
+    LSTMCell,
+    PeepholeLSTMCell,
+    StepBatchNorm,
+)
 
 CELLS = ("rnn", "lstm", "peephole_lstm", "gru")
 
@@ -25,8 +35,9 @@ class Recurrence(nn.Module):
 
     The input projection of every time step is computed in one matrix product up front;
     the Python loop only does what depends on the previous state. With ``lengths``, a
-    sequence's state stops changing after its last real step (forwards) or starts changing
-    at it (backwards), so padding after a sequence never reaches its states.
+    sequence's state stops changing after its last real step, so padding never reaches it.
+    Backwards, every sequence is read reversed within its own length: its step ``t`` is the
+    ``t``-th from its own end, which is what per-step batch-norm statistics count.
 
     Parameters
     ----------
@@ -47,22 +58,40 @@ class Recurrence(nn.Module):
         ``lengths`` (N,) gives each sequence's real length; outputs at padded steps are zero.
         """
         cell = self.cell
-        gx = cell.project(x).unbind(1)
-        state = cell.init_state(x.shape[0], x)
-        steps = range(len(gx) - 1, -1, -1) if self.reverse else range(len(gx))
-        outputs = [None] * len(gx)
-        if lengths is None:
-            for t in steps:
-                state = cell(gx[t], state)
-                outputs[t] = state[0]
-            return torch.stack(outputs, 1), state
-        real = step_mask(lengths, len(gx)).unsqueeze(-1)
-        active = real.unbind(1)
-        for t in steps:
-            new = cell(gx[t], state)
-            state = tuple(torch.where(active[t], n, s) for n, s in zip(new, state, strict=True))
-            outputs[t] = new[0]
-        return torch.where(real, torch.stack(outputs, 1), 0.0), state
+        n, n_steps = x.shape[:2]
+        real = None if lengths is None else step_mask(lengths, n_steps)
+        if self.reverse:
+            x = reverse_padded(x, lengths)
+        gx = cell.project(x, real).unbind(1)
+        state = cell.init_state(n, x)
+        outputs = []
+        for t in range(n_steps):
+            active = None if real is None else real[:, t]
+            new = cell(gx[t], state, t, active)
+            state = new if active is None else tuple(
+                torch.where(active.unsqueeze(1), s_new, s)
+                for s_new, s in zip(new, state, strict=True))
+            outputs.append(new[0])
+        output = torch.stack(outputs, 1)
+        if real is not None:
+            output = torch.where(real.unsqueeze(-1), output, 0.0)
+        return (reverse_padded(output, lengths) if self.reverse else output), state
+
+
+def reverse_padded(x, lengths=None):
+    """Return ``x`` (N, T, D) with every sequence reversed within its own length.
+
+    Padding stays where it is, after each sequence; without ``lengths`` the whole time axis
+    is reversed. Applying it twice gives ``x`` back.
+    """
+    if lengths is None:
+        return x.flip(1)
+    n, n_steps = x.shape[:2]
+    steps = torch.arange(n_steps, device=x.device)
+    source = torch.where(steps < lengths.unsqueeze(1), lengths.unsqueeze(1) - 1 - steps, steps)
+    # As an index into x's rows flattened to (N * T, D): one gather, cheaper than 3-D indexing.
+    rows = (source + n_steps * torch.arange(n, device=x.device).unsqueeze(1)).flatten()
+    return x.reshape(n * n_steps, -1).index_select(0, rows).view(x.shape)
 
 
 class CustomRNN(nn.Module):
@@ -82,8 +111,11 @@ class CustomRNN(nn.Module):
         Dropout on the outputs of every layer except the last.
     activation : str, default="tanh"
         Activation of the ``"rnn"`` cell.
-    normalization : {None, "layer"}, default=None
+    normalization : {None, "batch", "layer"}, default=None
         Normalization inside every cell (see :mod:`sklrnn.nn.cells`).
+    max_steps : int, optional
+        Time steps whose batch-norm statistics every cell keeps (see
+        :class:`~sklrnn.nn.cells.StepBatchNorm`).
 
     Examples
     --------
@@ -96,7 +128,7 @@ class CustomRNN(nn.Module):
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 dropout=0.0, activation="tanh", normalization=None):
+                 dropout=0.0, activation="tanh", normalization=None, max_steps=None):
         super().__init__()
         self.dropout = dropout
         directions = 2 if bidirectional else 1
@@ -104,8 +136,8 @@ class CustomRNN(nn.Module):
         for layer in range(num_layers):
             size = input_size if layer == 0 else hidden_size * directions
             layers.append(nn.ModuleList(
-                Recurrence(_make_cell(cell, size, hidden_size, activation, normalization),
-                           reverse=bool(d))
+                Recurrence(_make_cell(cell, size, hidden_size, activation, normalization,
+                                      max_steps), reverse=bool(d))
                 for d in range(directions)
             ))
         self.layers = nn.ModuleList(layers)
@@ -204,11 +236,7 @@ def _run_directions(rnn, x, lengths):
     """
     n, n_steps = x.shape[:2]
     real = step_mask(lengths, n_steps)
-    steps = torch.arange(n_steps, device=x.device)
     rows = torch.arange(n, device=x.device)
-    # Reversal within each length, as an index into x's rows flattened to (n * n_steps, D).
-    reverse = (torch.where(real, lengths.unsqueeze(1) - 1 - steps, steps)
-               + n_steps * rows.unsqueeze(1)).flatten()
     directions = 2 if rnn.bidirectional else 1
     operator = getattr(torch, rnn.mode.lower())  # torch.lstm, torch.gru, torch.rnn_tanh, ...
     h_0 = x.new_zeros(1, n, rnn.hidden_size)
@@ -220,10 +248,10 @@ def _run_directions(rnn, x, lengths):
         outputs = []
         for direction in range(directions):
             weights = rnn.all_weights[layer * directions + direction]
-            inputs = _take_rows(x, reverse) if direction else x
+            inputs = reverse_padded(x, lengths) if direction else x
             output = operator(inputs, h_0, weights, rnn.bias, 1, 0.0, rnn.training, False, True)[0]
             if direction:
-                output = _take_rows(output, reverse)
+                output = reverse_padded(output, lengths)
                 h_n.append(output[:, 0])
             else:
                 h_n.append(output[rows, lengths - 1])
@@ -231,11 +259,6 @@ def _run_directions(rnn, x, lengths):
         x = torch.cat(outputs, 2) if directions == 2 else outputs[0]
     h_n = None if isinstance(rnn, nn.LSTM) else torch.stack(h_n)
     return torch.where(real.unsqueeze(-1), x, 0.0), h_n
-
-
-def _take_rows(x, index):
-    """Return ``x`` (N, T, D) with its N * T rows of D features picked by ``index``."""
-    return x.reshape(-1, x.shape[2]).index_select(0, index).view(x.shape)
 
 
 #: Most distinct lengths in a batch that the CPU LSTM runs as separate unpadded calls.
@@ -262,16 +285,65 @@ def _run_by_length(rnn, x, lengths, groups):
     return output, tuple(finals)
 
 
+@contextlib.contextmanager
+def estimate_batch_norm(module):
+    """Re-estimate batch-norm statistics from the batches ``module`` runs inside the block.
+
+    The running averages kept in training trail the changing weights and are noisy where a
+    step's batch statistics are (e.g. a rare input). Inside this block every
+    :class:`~sklrnn.nn.cells.StepBatchNorm` of ``module`` pools the statistics of the
+    batches run, per step, and on leaving stores them as its running statistics ("precise
+    batch norm", Wu & Johnson 2021): exact for the current weights. Dropout is off, so the
+    statistics are those of the inputs the layers see in eval mode. Run it with
+    :func:`torch.no_grad`; modes are restored on leaving.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A network holding batch-normalized cells.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn import SequenceToVector
+    >>> from sklrnn.nn.layers import estimate_batch_norm
+    >>> net = SequenceToVector(2, 1, cell="gru", normalization="batch", max_steps=6)
+    >>> with torch.no_grad(), estimate_batch_norm(net):
+    ...     for batch in torch.randn(3, 16, 6, 2):
+    ...         _ = net(batch)
+    >>> net.training
+    True
+    """
+    norms = [m for m in module.modules() if isinstance(m, StepBatchNorm)]
+    modes = [(m, m.training) for m in module.modules()]
+    module.train()  # eval mode would pad batches (RecurrentNet.pad_batch) and skip statistics
+    for m in module.modules():
+        if isinstance(m, nn.Dropout | CustomRNN):
+            m.eval()  # dropout off
+    for norm in norms:
+        norm.train()
+        norm.begin_estimate()
+    try:
+        yield
+        for norm in norms:
+            norm.end_estimate()
+    finally:
+        for norm in norms:
+            norm._sums = None
+        for m, mode in modes:
+            m.training = mode
+
+
 def step_mask(lengths, n_steps):
     """Return the boolean ``(N, n_steps)`` mask of every sequence's real time steps."""
     return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
 
 
-def _make_cell(cell, input_size, hidden_size, activation, normalization):
+def _make_cell(cell, input_size, hidden_size, activation, normalization, max_steps):
     if cell == "rnn":
-        return ElmanCell(input_size, hidden_size, activation, normalization)
+        return ElmanCell(input_size, hidden_size, activation, normalization, max_steps)
     kind = {"lstm": LSTMCell, "peephole_lstm": PeepholeLSTMCell, "gru": GRUCell}[cell]
-    return kind(input_size, hidden_size, normalization)
+    return kind(input_size, hidden_size, normalization, max_steps)
 
 
 def is_fused(cell, activation="tanh", normalization=None):
@@ -281,7 +353,7 @@ def is_fused(cell, activation="tanh", normalization=None):
 
 
 def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-                   dropout=0.0, activation="tanh", normalization=None):
+                   dropout=0.0, activation="tanh", normalization=None, max_steps=None):
     """Build the recurrent layers for ``cell``, fused where PyTorch computes it.
 
     Parameters
@@ -296,9 +368,13 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
         Dropout on the outputs of every layer except the last.
     activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
         Activation of ``cell="rnn"``; ignored by the other cells.
-    normalization : {None, "layer"}, default=None
-        Layer normalization inside every cell; normalized cells run on sklrnn's
-        :class:`CustomRNN`, since PyTorch's fused kernels cannot normalize.
+    normalization : {None, "batch", "layer"}, default=None
+        Batch or layer normalization inside every cell (see :mod:`sklrnn.nn.cells`);
+        normalized cells run on sklrnn's :class:`CustomRNN`, since PyTorch's fused kernels
+        cannot normalize.
+    max_steps : int, optional
+        With ``normalization="batch"``: time steps whose statistics are kept (default 100);
+        later steps use the last kept step's.
 
     Returns
     -------
@@ -326,7 +402,7 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
                   dropout=dropout if num_layers > 1 else 0.0)
     if not is_fused(cell, activation, normalization):
         return CustomRNN(cell, input_size, hidden_size, activation=activation,
-                         normalization=normalization, **kwargs)
+                         normalization=normalization, max_steps=max_steps, **kwargs)
     if cell == "rnn":
         return nn.RNN(input_size, hidden_size, nonlinearity=activation, batch_first=True, **kwargs)
     fused = nn.LSTM if cell == "lstm" else nn.GRU

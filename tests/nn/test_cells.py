@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from sklrnn.nn.cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell
-from sklrnn.nn.layers import CustomRNN, make_recurrent, run_recurrent
+from sklrnn.nn.cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell, StepBatchNorm
+from sklrnn.nn.layers import CustomRNN, estimate_batch_norm, make_recurrent, run_recurrent
 
 INPUT, HIDDEN, BATCH = 3, 5, 4
 
@@ -289,6 +289,183 @@ def test_layer_normalized_layers_ignore_padding(cell, activation):
             alone, _ = rnn(x[row:row + 1, :n])
             assert_close(output[row, :n], alone[0])
             assert not output[row, n:].any()
+
+
+# -- batch normalization (Cooijmans et al. 2016) -------------------------------------------
+
+def _masked_stats(z, real):
+    """Per-step mean and biased variance of z (N, T, F) over the real rows, by loops."""
+    means, variances = [], []
+    for t in range(z.shape[1]):
+        rows = z[real[:, t], t]
+        means.append(rows.mean(0))
+        variances.append(rows.var(0, unbiased=False))
+    return torch.stack(means), torch.stack(variances)
+
+
+def test_step_batch_norm_normalizes_each_step_over_the_real_rows_only():
+    torch.manual_seed(11)
+    norm = StepBatchNorm(3, max_steps=10)
+    lengths = torch.tensor([4, 4, 3, 2, 2, 1])
+    real = torch.arange(4) < lengths.unsqueeze(1)
+    z = torch.randn(6, 4, 3)
+    garbage = torch.where(real.unsqueeze(-1), z, 1e3)
+    out = norm(z, real)
+    mean, var = _masked_stats(z, real)
+    expected = (z - mean) / torch.sqrt(var + 1e-5) * 0.1
+    assert_close(out[real], expected[real])
+    # Padding values enter neither the outputs at real steps nor the running statistics.
+    stats = norm.running_mean.clone(), norm.running_var.clone()
+    norm.reset_parameters()
+    assert_close(norm(garbage, real)[real], out[real])
+    assert_close((norm.running_mean, norm.running_var), stats)
+
+
+def test_step_batch_norm_keeps_running_statistics_per_step():
+    torch.manual_seed(12)
+    norm = StepBatchNorm(3, max_steps=3, momentum=0.25)
+    lengths = torch.tensor([4, 2, 2, 1])
+    real = torch.arange(4) < lengths.unsqueeze(1)
+    z = torch.randn(4, 4, 3)
+    norm(z, real)
+    mean, var = _masked_stats(z, real)
+    count = real.sum(0, keepdim=True).T.float()
+    unbiased = var * count / (count - 1)
+    # Steps 0 and 1 have >= 2 sequences; step 2 only one, so it keeps its initial values;
+    # step 3 is beyond max_steps.
+    assert_close(norm.running_mean[:2], 0.25 * mean[:2])
+    assert_close(norm.running_var[:2], 0.75 + 0.25 * unbiased[:2])
+    assert torch.equal(norm.running_mean[2], torch.zeros(3))
+    assert torch.equal(norm.running_var[2], torch.ones(3))
+
+
+def test_step_batch_norm_in_eval_mode_uses_the_stored_statistics():
+    torch.manual_seed(13)
+    norm = StepBatchNorm(3, max_steps=2, shift=True)
+    with torch.no_grad():
+        norm.running_mean.copy_(torch.randn(2, 3))
+        norm.running_var.copy_(torch.rand(2, 3) + 0.5)
+        norm.bias.fill_(0.3)
+    norm.eval()
+    z = torch.randn(5, 4, 3)
+    stored = norm.running_mean.clone(), norm.running_var.clone()
+    out = norm(z)
+    # Steps 2 and 3, beyond max_steps, use step 1's statistics.
+    slots = torch.tensor([0, 1, 1, 1])
+    mean, var = norm.running_mean[slots], norm.running_var[slots]
+    assert_close(out, (z - mean) / torch.sqrt(var + 1e-5) * 0.1 + 0.3)
+    # Each row on its own, and at a later start step, as the recurrent path calls it.
+    assert_close(norm(z[2:3]), out[2:3])
+    assert_close(norm(z[:, 1:2], start=1), out[:, 1:2])
+    assert_close((norm.running_mean, norm.running_var), stored)
+
+
+@pytest.mark.parametrize("cell_class", [ElmanCell, LSTMCell, PeepholeLSTMCell, GRUCell])
+def test_batch_normalized_cells_start_with_gain_one_tenth(cell_class):
+    cell = cell_class(INPUT, HIDDEN, normalization="batch", max_steps=7)
+    norms = [cell.bn_ih, cell.bn_hh] + ([cell.bn_c] if cell.n_states == 2 else [])
+    for norm in norms:
+        assert torch.equal(norm.weight, torch.full_like(norm.weight, 0.1))
+        assert norm.running_mean.shape[0] == 7
+    assert cell.bn_ih.bias is None and cell.bn_hh.bias is None
+    if cell.n_states == 2:
+        assert torch.equal(cell.bn_c.bias, torch.zeros(HIDDEN))
+
+
+def test_batch_normalized_lstm_step_follows_cooijmans_et_al():
+    torch.manual_seed(14)
+    cell = LSTMCell(INPUT, HIDDEN, normalization="batch")
+    _randomize(cell)
+    x = torch.randn(BATCH, 1, INPUT)
+    h, c = _random_state()
+
+    def bn(z, norm):
+        mean, var = z.mean(0), z.var(0, unbiased=False)
+        return (z - mean) / torch.sqrt(var + 1e-5) * norm.weight + (
+            0 if norm.bias is None else norm.bias)
+
+    pre = (bn(x[:, 0] @ cell.weight_ih.T, cell.bn_ih) + cell.bias_ih
+           + bn(h @ cell.weight_hh.T, cell.bn_hh) + cell.bias_hh)
+    i, f, g, o = pre.chunk(4, dim=1)
+    c_ref = _sigmoid(f) * c + _sigmoid(i) * _tanh(g)
+    h_ref = _sigmoid(o) * _tanh(bn(c_ref, cell.bn_c))
+    with torch.no_grad():
+        h_cell, c_cell = cell(cell.project(x)[:, 0], (h, c))
+    assert_close(c_cell, c_ref)
+    assert_close(h_cell, h_ref)
+
+
+@pytest.mark.parametrize("cell_class", [ElmanCell, GRUCell, PeepholeLSTMCell])
+def test_batch_normalized_step_ignores_the_scale_of_both_projections(cell_class):
+    torch.manual_seed(15)
+    cell = cell_class(INPUT, HIDDEN, normalization="batch")
+    _randomize(cell)
+    x = torch.randn(BATCH, 1, INPUT)
+    state = _random_state()[:cell.n_states]
+    with torch.no_grad():
+        before = cell(cell.project(x)[:, 0], state)
+        cell.weight_hh.mul_(10.0)
+        cell.weight_ih.mul_(5.0)
+        after = cell(cell.project(x)[:, 0], state)
+    for b, a in zip(before, after, strict=True):
+        assert_close(a, b, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cell, activation", [("rnn", "tanh"), ("rnn", "elu"), ("lstm", "tanh"),
+                                              ("peephole_lstm", "tanh"), ("gru", "tanh")])
+def test_batch_normalized_layers_train_on_real_steps_and_predict_per_sequence(cell, activation):
+    torch.manual_seed(16)
+    rnn = make_recurrent(cell, INPUT, HIDDEN, num_layers=2, bidirectional=True,
+                         activation=activation, normalization="batch", max_steps=5)
+    x = torch.randn(BATCH, 7, INPUT)
+    lengths = torch.tensor([7, 3, 5, 3])
+    real = (torch.arange(7) < lengths.unsqueeze(1)).unsqueeze(-1)
+    # Training: whatever the padding holds, outputs and running statistics are the same.
+    outputs, buffers = [], []
+    for fill in (0.0, 1e3):
+        for module in rnn.modules():
+            if isinstance(module, StepBatchNorm):
+                module.reset_parameters()
+        with torch.no_grad():
+            output, _ = run_recurrent(rnn, torch.where(real, x, fill), lengths)
+        outputs.append(output)
+        buffers.append([b.clone() for b in rnn.buffers()])
+    assert_close(outputs[0], outputs[1])
+    assert_close(buffers[0], buffers[1])
+    assert not torch.equal(buffers[0][0], torch.zeros_like(buffers[0][0]))
+    # Eval: stored statistics per step (a backward direction counts from each sequence's
+    # end), so every sequence gets alone what it gets in the padded batch.
+    rnn.eval()
+    with torch.no_grad():
+        output, _ = run_recurrent(rnn, x, lengths)
+        for row, n in enumerate(lengths.tolist()):
+            alone, _ = rnn(x[row:row + 1, :n])
+            assert_close(output[row, :n], alone[0])
+            assert not output[row, n:].any()
+
+
+def test_estimate_batch_norm_pools_the_batches_with_dropout_off():
+    torch.manual_seed(17)
+    rnn = make_recurrent("gru", INPUT, HIDDEN, num_layers=2, dropout=0.5,
+                         normalization="batch", max_steps=6)
+    x = torch.randn(10, 6, INPUT)
+    lengths = torch.tensor([6, 6, 5, 4, 2, 6, 3, 3, 1, 6])
+    real = torch.arange(6) < lengths.unsqueeze(1)
+    cell = rnn.layers[0][0].cell
+    stats = []
+    for _ in range(2):  # no dropout noise: the same twice
+        with torch.no_grad(), estimate_batch_norm(rnn):
+            run_recurrent(rnn, x[:4], lengths[:4])
+            run_recurrent(rnn, x[4:], lengths[4:])
+        stats.append([b.clone() for b in rnn.buffers()])
+    assert_close(stats[0], stats[1])
+    assert rnn.training and all(m.training for m in rnn.modules())
+    # The first layer's input projection: exact statistics over all real rows, per step.
+    z = x @ cell.weight_ih.T
+    mean = torch.stack([z[real[:, t], t].mean(0) for t in range(6)])
+    var = torch.stack([z[real[:, t], t].var(0) for t in range(6)])
+    assert_close(cell.bn_ih.running_mean, mean)
+    assert_close(cell.bn_ih.running_var, var)
 
 
 def test_unknown_normalization_is_refused():
