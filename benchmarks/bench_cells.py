@@ -3,8 +3,9 @@
 What it measures
 ----------------
 For each configuration :func:`sklrnn.nn.make_recurrent` builds (fused ``lstm``, ``gru``,
-``rnn-tanh``, ``rnn-relu``; sklrnn's own ``peephole_lstm``, ``rnn-leaky_relu``, ``rnn-elu``;
-and a bidirectional 2-layer ``peephole_lstm``), one training step's worth of recurrent work:
+``rnn-tanh``, ``rnn-relu``; sklrnn's own ``peephole_lstm``, ``rnn-leaky_relu``, ``rnn-elu``,
+a bidirectional 2-layer ``peephole_lstm``, and ``gru`` with layer and with batch
+normalization), one training step's worth of recurrent work:
 a forward pass over a float32 batch ``(N, T, D)``, a scalar loss on the whole output and the
 backward pass to the parameters. The baseline is ``torch.nn.LSTM`` of the same size, built
 and timed in the same process. The bidirectional 2-layer configurations are compared with a
@@ -59,6 +60,8 @@ CONFIGS = [
     ("rnn-elu", dict(cell="rnn", activation="elu"), "nn.LSTM"),
     ("peephole_lstm bi x2", dict(cell="peephole_lstm", num_layers=2, bidirectional=True),
      "nn.LSTM bi x2"),
+    ("gru layer norm", dict(cell="gru", normalization="layer"), "nn.LSTM"),
+    ("gru batch norm", dict(cell="gru", normalization="batch"), "nn.LSTM"),
 ]
 
 
@@ -74,7 +77,9 @@ def build_candidates(input_size, hidden_size, device="cpu"):
     }
     for label, kwargs, baseline in CONFIGS:
         module = make_recurrent(input_size=input_size, hidden_size=hidden_size, **kwargs)
-        kind = "fused" if is_fused(kwargs["cell"], kwargs.get("activation", "tanh")) else "custom"
+        fused = is_fused(kwargs["cell"], kwargs.get("activation", "tanh"),
+                         kwargs.get("normalization"))
+        kind = "fused" if fused else "custom"
         candidates[label] = (module, baseline, kind)
     return {label: (module.to(device), baseline, kind)
             for label, (module, baseline, kind) in candidates.items()}

@@ -159,7 +159,7 @@ def test_ragged_step_gradients_average_each_sequences_own_gradient_over_its_step
                        callbacks=[GradientMonitor()]).fit(X, y)
     recorded = reg.history_[0, "step_grad_norms"]
     # By hand, one sequence at a time, with the weights at the end of the (only) epoch.
-    module = reg.net_.module_.eval()
+    module = copy.deepcopy(reg.net_.module_).cpu().eval()
     per_step = [[] for _ in range(max(len(x) for x in X))]
     for x, target in zip(X, y, strict=True):
         x = torch.from_numpy(x)[None].requires_grad_(True)
