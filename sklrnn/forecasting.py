@@ -3,8 +3,8 @@
 :func:`recursive_forecast` turns a one-step :class:`~sklrnn.RNNRegressor` (trained on windows
 of a series and the value that follows each) into a multi-step forecaster: it predicts the
 next step, appends it to the window, drops the oldest step and repeats, for one series or a
-whole batch of series at once. sktime is not needed here; the sktime forecaster that will
-share this module imports it lazily.
+whole batch of series at once. :class:`RNNForecaster` is an sktime forecaster built on it;
+sktime is imported when it is first used, never by this module's import.
 """
 
 from numbers import Integral
@@ -16,7 +16,16 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._validation import is_ragged
 from .regressor import RNNRegressor
 
-__all__ = ["recursive_forecast"]
+__all__ = ["RNNForecaster", "recursive_forecast"]  # noqa: F822 (RNNForecaster: __getattr__)
+
+
+def __getattr__(name):
+    # RNNForecaster subclasses sktime's BaseForecaster: sktime is imported on first use only.
+    if name == "RNNForecaster":
+        from ._forecaster import RNNForecaster
+
+        return RNNForecaster
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def recursive_forecast(estimator, history, horizon, window_length=None, exog=None):

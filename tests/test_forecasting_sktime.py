@@ -105,3 +105,124 @@ def test_forecasting_grid_search_tunes_rnn_hyperparameters():
     assert search.best_forecaster_.estimator_.hidden_size == search.best_params_[
         "estimator__hidden_size"]
     assert len(search.predict(fh=[1, 2, 3])) == 3
+
+
+# -- RNNForecaster -------------------------------------------------------------------------
+
+def _forecaster(**params):
+    from sklrnn.forecasting import RNNForecaster
+
+    return RNNForecaster(**{**dict(window_length=12, cell="gru", max_epochs=30), **TINY,
+                            **params})
+
+
+def test_rnn_forecaster_passes_sktime_check_estimator():
+    from sktime.utils.estimator_checks import check_estimator
+
+    from sklrnn.forecasting import RNNForecaster
+
+    results = check_estimator(RNNForecaster, raise_exceptions=False, verbose=False)
+    failed = {name: result for name, result in results.items() if result != "PASSED"}
+    assert len(results) > 500
+    assert not failed
+
+
+def test_sktime_is_imported_only_when_the_forecaster_is_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, sklrnn, sklrnn.forecasting; "
+            "assert 'sktime' not in sys.modules; "
+            "sklrnn.forecasting.RNNForecaster; assert 'sktime' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_rnn_forecaster_forecasts_a_sine(strategy):
+    y = noisy_sine()
+    fh = np.arange(1, 7)
+    forecast = _forecaster(strategy=strategy).fit(y[:-6], fh=fh).predict(fh)
+    assert forecast.index.equals(y.index[-6:])
+    assert np.abs(forecast - y[-6:]).mean() < 0.15
+
+
+def test_direct_strategy_needs_the_horizon_in_fit_and_forecasts_only_its_steps():
+    y = noisy_sine(n=80)
+    forecaster = _forecaster(strategy="direct", max_epochs=2)
+    assert forecaster.get_tag("requires-fh-in-fit")
+    assert not _forecaster().get_tag("requires-fh-in-fit")
+    forecaster.fit(y, fh=[1, 3])
+    assert forecaster.regressor_.architecture == "encoder_decoder"
+    assert forecaster.predict().index.equals(pd.period_range(y.index[-1] + 1, periods=3,
+                                                             freq="M")[[0, 2]])
+    with pytest.raises(ValueError, match="different forecasting horizon"):
+        forecaster.predict(fh=[4])
+
+
+def test_one_global_network_forecasts_series_of_any_scale():
+    y = noisy_sine()
+    panel = pd.concat({"small": y, "large": 1000 * y + 5000, "shifted": y + 3},
+                      names=["series", "time"]).to_frame("y")
+    train = panel.groupby(level=0).head(194)
+    forecaster = _forecaster().fit(train)
+    assert forecaster.n_windows_ == 3 * (194 - 12)
+    forecast = forecaster.predict(fh=np.arange(1, 7))
+    assert list(forecast.index.get_level_values(0).unique()) == ["small", "large", "shifted"]
+    for name, scale in [("small", 1), ("large", 1000), ("shifted", 1)]:
+        error = np.abs(forecast.loc[name, "y"].to_numpy() - panel.loc[name, "y"].to_numpy()[194:])
+        assert error.mean() < 0.15 * scale
+
+
+def test_exogenous_variables_are_read_at_every_recursive_step():
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=240, freq="M")
+    x = rng.normal(size=240)
+    y = pd.Series(np.r_[0.0, x[:-1]], index=index)  # y follows x one step later
+    X = pd.DataFrame({"x": x}, index=index)
+    fh = np.arange(1, 7)
+    errors = {}
+    for name, X_train, X_future in [("with X", X[:-6], X[-6:]), ("without", None, None)]:
+        forecaster = _forecaster(window_length=3).fit(y[:-6], X=X_train)
+        forecast = forecaster.predict(fh, X=X_future)
+        errors[name] = np.abs(forecast - y[-6:]).mean()
+    assert errors["with X"] < 0.3 < 1.0 < errors["without"]
+    with pytest.raises(ValueError, match="lacks the time"):
+        _forecaster(window_length=3, max_epochs=1).fit(y[:-6], X=X[:-6]).predict(
+            fh, X=X[-6:-3])
+
+
+def test_update_moves_the_forecast_origin_and_can_retrain():
+    y = noisy_sine(n=120)
+    forecaster = _forecaster(max_epochs=3).fit(y[:100])
+    weights = forecaster.regressor_.net_.module_.state_dict()["head.weight"].clone()
+    forecaster.update(y[100:110], update_params=False)
+    assert forecaster.predict(fh=[1]).index[0] == y.index[110]
+    assert torch.equal(forecaster.regressor_.net_.module_.state_dict()["head.weight"], weights)
+    forecaster.update(y[110:], update_params=True)
+    assert forecaster.n_windows_ == 120 - 12
+    assert forecaster.predict(fh=[1]).index[0] == y.index[-1] + 1
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(window_length=0), "window_length must be an integer >= 1"),
+    (dict(window_length=50), "fewer than window_length=50"),
+    (dict(strategy="dirrec"), "strategy must be one of"),
+])
+def test_rnn_forecaster_refuses_bad_settings_before_training(params, message):
+    with pytest.raises(ValueError, match=message):
+        _forecaster(**params).fit(noisy_sine(n=40), fh=[1])
+
+
+def test_rnn_forecaster_in_a_deseasonalizing_pipeline_beats_seasonal_naive_on_airline():
+    pytest.importorskip("statsmodels")
+    from sktime.transformations.series.detrend import Deseasonalizer, Detrender
+
+    y = load_airline()
+    y_train, y_test = temporal_train_test_split(y, test_size=36)
+    forecaster = TransformedTargetForecaster([
+        ("deseasonalize", Deseasonalizer(sp=12, model="multiplicative")),
+        ("detrend", Detrender()),
+        ("forecast", _forecaster(hidden_size=16, lr=0.01)),
+    ])
+    forecast = forecaster.fit(y_train).predict(fh=np.arange(1, 37))
+    assert mean_absolute_percentage_error(y_test, forecast) < 0.08  # seasonal naive: 0.132

@@ -1,0 +1,360 @@
+"""RNNForecaster: an sktime forecaster over an RNNRegressor. Importing it imports sktime."""
+
+import numpy as np
+import pandas as pd
+
+from .forecasting import recursive_forecast
+from .preprocessing import make_windows
+from .regressor import RNNRegressor
+
+try:
+    from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "sklrnn.forecasting.RNNForecaster is an sktime forecaster and needs sktime: "
+        "pip install 'sklrnn[sktime]'."
+    ) from exc
+
+__all__ = ["RNNForecaster"]
+
+STRATEGIES = ("recursive", "direct")
+
+#: RNNForecaster parameters passed on to the RNNRegressor it trains, unchanged.
+_NETWORK_PARAMS = (
+    "cell", "activation", "hidden_size", "num_layers", "bidirectional", "dropout",
+    "normalization", "weight_init", "clip_grad_norm", "clip_grad_value", "lr", "max_epochs",
+    "batch_size", "optimizer", "early_stopping", "validation_fraction", "patience",
+    "callbacks", "device", "random_state", "verbose",
+)
+
+
+class RNNForecaster(BaseForecaster):
+    """Recurrent neural network forecaster for sktime: one network for one or many series.
+
+    The forecaster cuts every series of ``y`` into windows of ``window_length`` steps
+    (:func:`~sklrnn.preprocessing.make_windows`) and trains one :class:`~sklrnn.RNNRegressor`
+    on the windows of all series together (a *global* model). Each variable of each series is
+    standardized with its own mean and standard deviation from ``fit`` first, so series of
+    any scale train one network, and forecasts are transformed back. Exogenous ``X`` become
+    further features of every time step of a window.
+
+    * ``strategy="recursive"``: the network predicts the next step; a forecast feeds its own
+      predictions back, one batched pass over all series per step
+      (:func:`~sklrnn.forecasting.recursive_forecast`), reading the future values of ``X``
+      passed to ``predict``. Any horizon works.
+    * ``strategy="direct"``: an ``"encoder_decoder"`` network reads the window and emits the
+      whole horizon at once. The horizon ``fh`` must be given to ``fit``, forecasts can
+      only be asked for its steps, and ``X`` is read for the window only (its future values
+      are not used).
+
+    It is used like every sktime forecaster: ``fit(y, X=None, fh=None)``, ``predict(fh,
+    X=None)``, ``update(y, X=None, update_params=True)`` (appends the new data; with
+    ``update_params`` the network is trained again on all of it), in sktime pipelines and
+    ``ForecastingGridSearchCV``; see sktime's ``BaseForecaster`` for those methods. It
+    passes sktime's ``check_estimator``. sktime is imported when the class is first used.
+
+    Parameters
+    ----------
+    window_length : int, default=12
+        Time steps the network reads before each forecast.
+    strategy : {"recursive", "direct"}, default="recursive"
+        How multi-step forecasts are made; see above.
+    cell, activation, hidden_size, num_layers, bidirectional, dropout, normalization, \
+weight_init, clip_grad_norm, clip_grad_value, lr, max_epochs, batch_size, optimizer, \
+early_stopping, validation_fraction, patience, callbacks, device, random_state, verbose
+        The network and its training, as in :class:`~sklrnn.RNNRegressor` (same defaults).
+        Early stopping holds out the latest windows of all series.
+
+    Attributes
+    ----------
+    regressor_ : RNNRegressor
+        The fitted network.
+    n_windows_ : int
+        Training windows cut from ``y``.
+
+    See Also
+    --------
+    sklrnn.forecasting.recursive_forecast : The recursive loop on a fitted regressor.
+    sktime.forecasting.compose.make_reduction : Reduction with any sklearn regressor,
+        ``RNNRegressor`` included.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_airline
+    >>> from sklrnn.forecasting import RNNForecaster
+    >>> y = load_airline()
+    >>> forecaster = RNNForecaster(window_length=12, cell="gru", hidden_size=16, lr=0.01,
+    ...                            max_epochs=20, random_state=0)
+    >>> forecaster.fit(y[:-12]).predict(fh=[1, 2, 3]).shape
+    (3,)
+    """
+
+    _tags = {
+        "authors": ["sklrnn developers"],
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "capability:multivariate": True,
+        "capability:exogenous": True,
+        "capability:insample": False,
+        "capability:pred_int": False,
+        "capability:missing_values": False,
+        "capability:random_state": True,
+        "capability:update": True,
+        "capability:unequal_length": True,
+        "requires-fh-in-fit": False,
+        "X-y-must-have-same-index": True,
+        "fit_is_empty": False,
+    }
+    # sklrnn keeps the data it needs itself; sktime's copies would only double it.
+    _config = {"remember_data": False}
+
+    def __init__(self, window_length=12, strategy="recursive", *, cell="lstm",
+                 activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
+                 dropout=0.0, normalization=None, weight_init="default", clip_grad_norm=None,
+                 clip_grad_value=None, lr=1e-3, max_epochs=100, batch_size=32,
+                 optimizer="adam", early_stopping=False, validation_fraction=0.1,
+                 patience=10, callbacks=None, device="cpu", random_state=None, verbose=0):
+        self.window_length = window_length
+        self.strategy = strategy
+        self.cell = cell
+        self.activation = activation
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.normalization = normalization
+        self.weight_init = weight_init
+        self.clip_grad_norm = clip_grad_norm
+        self.clip_grad_value = clip_grad_value
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        super().__init__()
+        # The recursive strategy reads X at every step up to the last one forecast.
+        self.set_tags(**{"requires-fh-in-fit": strategy == "direct",
+                         "capability:non_contiguous_X": strategy == "direct"})
+        self._y, self._X = None, None  # sktime's data copies, kept only with remember_data
+
+    # -- fit ---------------------------------------------------------------------------------
+
+    def _fit(self, y, X, fh):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}; got {self.strategy!r}.")
+        if (not isinstance(self.window_length, int | np.integer)
+                or isinstance(self.window_length, bool) or self.window_length < 1):
+            raise ValueError(
+                f"window_length must be an integer >= 1; got {self.window_length!r}.")
+        self._y_seen, self._X_seen = y, X
+        self._horizon = 1
+        if self.strategy == "direct":
+            if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
+                raise ValueError(
+                    "strategy='direct' forecasts the steps after the end of y only; fh holds "
+                    f"steps {fh.to_relative(self.cutoff).to_numpy().tolist()} relative to it.")
+            # Counted from each series' own end: series of a panel may end before the cutoff.
+            self._horizon = int(self._steps_ahead(fh).max())
+        self._fit_network()
+        return self
+
+    def _fit_network(self):
+        """Scale every series, cut windows from all of them, train the regressor."""
+        keys, data = self._series_values()
+        self._keys, self._columns = keys, list(self._y_seen.columns)
+        self._center = np.stack([d.mean(axis=0) for d in data])  # (n_series, D)
+        scale = np.stack([d.std(axis=0) for d in data])
+        self._scale = np.where(scale > 0, scale, 1.0)
+        n_targets, horizon = len(self._columns), self._horizon
+        windows, targets, ends = [], [], []
+        for i, d in enumerate(data):
+            needed = self.window_length + horizon
+            if len(d) < needed:
+                raise ValueError(
+                    f"Series {keys[i]!r} has {len(d)} time steps, fewer than window_length="
+                    f"{self.window_length} plus the {horizon} step(s) each window is trained "
+                    "to predict; pass longer series or a shorter window_length.")
+            X_win, y_win = make_windows(self._scaled(d, i), self.window_length, horizon)
+            windows.append(X_win)
+            targets.append(y_win.reshape(len(X_win), horizon, -1)[:, :, :n_targets])
+            ends.append(np.arange(len(X_win)) + len(d) - len(X_win))
+        # Oldest windows first, across series, so early stopping holds out the latest ones.
+        order = np.argsort(np.concatenate(ends), kind="stable")
+        X_all = np.concatenate(windows)[order].astype(np.float32)
+        y_all = np.concatenate(targets)[order].astype(np.float32)
+        if self.strategy == "recursive":
+            y_all = y_all[:, 0]
+        params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
+        architecture = "seq2vec" if self.strategy == "recursive" else "encoder_decoder"
+        self.regressor_ = RNNRegressor(architecture=architecture, **params).fit(X_all, y_all)
+        self.n_windows_ = len(X_all)
+
+    def _series_values(self):
+        """Keys of the series and their values, targets then exogenous, (T_i, D) each."""
+        targets = _series(self._y_seen)
+        exog = None if self._X_seen is None else _series(self._X_seen)
+        keys, values = list(targets), []
+        for key, frame in targets.items():
+            value = frame.to_numpy(dtype=np.float64)
+            if exog is not None:
+                value = np.concatenate(
+                    [value, exog[key].loc[frame.index].to_numpy(dtype=np.float64)], axis=1)
+            values.append(value)
+        return keys, values
+
+    def _scaled(self, data, i):
+        return (data - self._center[i]) / self._scale[i]
+
+    # -- predict -----------------------------------------------------------------------------
+
+    def _predict(self, fh, X):
+        if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
+            raise ValueError(
+                "RNNForecaster forecasts the steps after the end of y only; fh holds steps "
+                f"{fh.to_relative(self.cutoff).to_numpy().tolist()} relative to it.")
+        keys, history = self._series_values()
+        if keys != self._keys:
+            raise ValueError(
+                "update brought series the forecaster was not fitted on; call update with "
+                "update_params=True, or fit again, to include them.")
+        n_targets = len(self._columns)
+        steps = self._steps_ahead(fh)  # (n_series, len(fh))
+        horizon = int(steps.max())
+        windows = np.stack([self._scaled(h[-self.window_length:], i)
+                            for i, h in enumerate(history)]).astype(np.float32)
+        if self.strategy == "recursive":
+            future = self._future_exog(X, keys, steps.max(axis=1), horizon)
+            forecast = recursive_forecast(self.regressor_, windows, horizon, exog=future)
+        else:
+            if horizon > self._horizon:
+                raise ValueError(
+                    f"strategy='direct' was fitted for {self._horizon} step(s) ahead; fh asks "
+                    f"for step {horizon}. Fit with the longest fh you will ask for.")
+            forecast = self.regressor_.predict(windows).reshape(len(windows), self._horizon,
+                                                                n_targets)
+        forecast = np.take_along_axis(forecast, steps[:, :, None] - 1, axis=1)
+        forecast = forecast * self._scale[:, None, :n_targets] + self._center[:, None,
+                                                                              :n_targets]
+        times = fh.to_absolute_index(self.cutoff)
+        return _join_series(forecast, keys, times, self._columns, self._y_seen.index)
+
+    def _steps_ahead(self, fh):
+        """Steps of ``fh`` after the end of every series, ``(n_series, len(fh))`` ints.
+
+        The series of a panel may end before the cutoff, and then need more steps.
+        """
+        times = fh.to_absolute_index(self.cutoff)
+        ends = [frame.index[-1] for frame in _series(self._y_seen).values()]
+        return np.stack([self._steps_after(end, times) for end in ends])
+
+    def _cutoff_at(self, time):
+        """A cutoff like sktime's (an index of one time, with its frequency) at ``time``."""
+        cutoff = self.cutoff
+        if isinstance(cutoff, pd.PeriodIndex | pd.DatetimeIndex):
+            return type(cutoff)([time], freq=cutoff.freq)
+        return pd.Index([time])
+
+    def _steps_after(self, last, times):
+        """How many steps after ``last`` each of ``times`` is, as ints."""
+        if last == self.cutoff[0]:
+            cutoff = self.cutoff
+        else:
+            cutoff = self._cutoff_at(last)
+        fh = ForecastingHorizon(times, is_relative=False, freq=getattr(cutoff, "freq", None))
+        return fh.to_relative(cutoff).to_numpy().astype(int)
+
+    def _future_exog(self, X, keys, needed, horizon):
+        """The scaled exogenous values of steps 1 .. horizon, (n_series, horizon, E).
+
+        Series ``i`` reads X at the ``needed[i]`` steps after its own end; the steps of the
+        recursion after those repeat its last values (their forecasts are not used).
+        """
+        if self._X_seen is None:
+            return None
+        if X is None:
+            raise ValueError(
+                "The forecaster was fitted with exogenous X; pass X to predict for every step "
+                f"up to the last one forecast ({horizon} after the end of y).")
+        n_targets = len(self._columns)
+        future, frames = [], _series(X)
+        ends = [frame.index[-1] for frame in _series(self._y_seen).values()]
+        for i, (key, end) in enumerate(zip(keys, ends, strict=True)):
+            frame = frames.get(key)
+            if frame is None:
+                raise ValueError(f"X passed to predict has no rows for series {key!r}.")
+            cutoff = self.cutoff if end == self.cutoff[0] else self._cutoff_at(end)
+            times = ForecastingHorizon(np.arange(1, needed[i] + 1)).to_absolute_index(cutoff)
+            missing = times.difference(frame.index)
+            if len(missing):
+                raise ValueError(
+                    f"X passed to predict lacks the time(s) {list(missing)} of series "
+                    f"{key!r}; the recursive strategy reads X at every step up to the last "
+                    "one forecast.")
+            values = frame.loc[times, self._X_seen.columns].to_numpy(dtype=np.float64)
+            values = np.concatenate([values, np.repeat(values[-1:], horizon - len(values), 0)])
+            future.append((values - self._center[i, n_targets:]) / self._scale[i, n_targets:])
+        return np.stack(future).astype(np.float32)
+
+    # -- update ------------------------------------------------------------------------------
+
+    def _update(self, y, X=None, update_params=True):
+        self._y_seen = _append(self._y_seen, y)
+        if self._X_seen is not None and X is not None:
+            self._X_seen = _append(self._X_seen, X)
+        if update_params:
+            self._fit_network()
+        return self
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Cheap settings for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set; only the default one exists.
+
+        Returns
+        -------
+        params : list of dict
+            Constructor arguments of forecasters to test.
+        """
+        tiny = dict(hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
+        return [
+            dict(window_length=3, **tiny),
+            dict(window_length=2, strategy="direct", cell="gru", **tiny),
+        ]
+
+
+def _series(frame):
+    """``{key: frame of that series}``, in order of appearance, each sorted by time.
+
+    A single series (no MultiIndex) has the key None; a series of a panel the tuple of its
+    instance levels, and its frame is indexed by time alone.
+    """
+    if not isinstance(frame.index, pd.MultiIndex):
+        return {None: frame.sort_index()}
+    levels = list(range(frame.index.nlevels - 1))
+    return {key if isinstance(key, tuple) else (key,): part.droplevel(levels).sort_index()
+            for key, part in frame.groupby(level=levels, sort=False)}
+
+
+def _join_series(forecast, keys, times, columns, like):
+    """DataFrame of ``forecast`` (n_series, n_times, K) in the index layout of ``like``."""
+    if keys == [None]:
+        return pd.DataFrame(forecast[0], index=times, columns=columns)
+    index = pd.MultiIndex.from_tuples(
+        [(*key, time) for key in keys for time in times], names=like.names)
+    return pd.DataFrame(forecast.reshape(-1, forecast.shape[2]), index=index, columns=columns)
+
+
+def _append(old, new):
+    """``old`` with the rows of ``new`` added, a row of ``new`` replacing one at its time."""
+    combined = pd.concat([old, new])
+    return combined[~combined.index.duplicated(keep="last")]
