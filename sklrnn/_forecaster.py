@@ -197,8 +197,8 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
 
     def _series_values(self):
         """Keys of the series and their values, targets then exogenous, (T_i, D) each."""
-        targets = _series(self._y_seen)
-        exog = None if self._X_seen is None else _series(self._X_seen)
+        targets = self._parts("_y_seen")
+        exog = None if self._X_seen is None else self._parts("_X_seen")
         keys, values = list(targets), []
         for key, frame in targets.items():
             value = frame.to_numpy(dtype=np.float64)
@@ -207,6 +207,14 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                     [value, exog[key].loc[frame.index].to_numpy(dtype=np.float64)], axis=1)
             values.append(value)
         return keys, values
+
+    def _parts(self, name):
+        """``_series`` of the frame in attribute ``name``, split once per frame."""
+        frame = getattr(self, name)
+        cache = self.__dict__.setdefault("_parts_cache", {})
+        if cache.get(name, (None,))[0] is not frame:
+            cache[name] = (frame, _series(frame))
+        return cache[name][1]
 
     def _scaled(self, data, i):
         return (data - self._center[i]) / self._scale[i]
@@ -250,8 +258,9 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         The series of a panel may end before the cutoff, and then need more steps.
         """
         times = fh.to_absolute_index(self.cutoff)
-        ends = [frame.index[-1] for frame in _series(self._y_seen).values()]
-        return np.stack([self._steps_after(end, times) for end in ends])
+        ends = [frame.index[-1] for frame in self._parts("_y_seen").values()]
+        steps = {end: self._steps_after(end, times) for end in set(ends)}
+        return np.stack([steps[end] for end in ends])
 
     def _cutoff_at(self, time):
         """A cutoff like sktime's (an index of one time, with its frequency) at ``time``."""
@@ -283,7 +292,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                 f"up to the last one forecast ({horizon} after the end of y).")
         n_targets = len(self._columns)
         future, frames = [], _series(X)
-        ends = [frame.index[-1] for frame in _series(self._y_seen).values()]
+        ends = [frame.index[-1] for frame in self._parts("_y_seen").values()]
         for i, (key, end) in enumerate(zip(keys, ends, strict=True)):
             frame = frames.get(key)
             if frame is None:
