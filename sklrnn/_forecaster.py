@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from .forecasting import recursive_forecast
+from .nn.losses import PinballLoss
 from .preprocessing import make_windows
 from .regressor import RNNRegressor
 
@@ -18,6 +19,9 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 __all__ = ["RNNForecaster"]
 
 STRATEGIES = ("recursive", "direct")
+
+#: Quantile levels trained by ``quantiles=True``: exact for 50, 80 and 90% intervals.
+DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 #: RNNForecaster parameters passed on to the RNNRegressor it trains, unchanged.
 _NETWORK_PARAMS = (
@@ -59,6 +63,15 @@ class RNNForecaster(BaseForecaster):
         Time steps the network reads before each forecast.
     strategy : {"recursive", "direct"}, default="recursive"
         How multi-step forecasts are made; see above.
+    quantiles : None, True or sequence of float, default=None
+        Probabilistic forecasts, with ``strategy="direct"``: the network emits these quantile
+        levels of every step of the horizon and is trained with the pinball loss (as MQ-RNN,
+        Wen et al. 2017); ``True`` means ``(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)``. 0.5 is
+        added when missing: ``predict`` returns the median. ``predict_quantiles`` and
+        ``predict_interval`` interpolate linearly between trained levels, and refuse
+        levels outside them; quantiles are sorted per forecast, so they never cross. None:
+        point forecasts trained with the squared error. (A recursive forecast feeds back
+        one value per step, so its intervals past the first step would be too narrow.)
     cell, activation, hidden_size, num_layers, bidirectional, dropout, normalization, \
 weight_init, clip_grad_norm, clip_grad_value, lr, max_epochs, batch_size, optimizer, \
 early_stopping, validation_fraction, patience, callbacks, device, random_state, verbose
@@ -108,7 +121,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
     # sklrnn keeps the data it needs itself; sktime's copies would only double it.
     _config = {"remember_data": False}
 
-    def __init__(self, window_length=12, strategy="recursive", *, cell="lstm",
+    def __init__(self, window_length=12, strategy="recursive", *, quantiles=None, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
                  dropout=0.0, normalization=None, weight_init="default", clip_grad_norm=None,
                  clip_grad_value=None, lr=1e-3, max_epochs=100, batch_size=32,
@@ -116,6 +129,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                  patience=10, callbacks=None, device="cpu", random_state=None, verbose=0):
         self.window_length = window_length
         self.strategy = strategy
+        self.quantiles = quantiles
         self.cell = cell
         self.activation = activation
         self.hidden_size = hidden_size
@@ -140,7 +154,8 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         super().__init__()
         # The recursive strategy reads X at every step up to the last one forecast.
         self.set_tags(**{"requires-fh-in-fit": strategy == "direct",
-                         "capability:non_contiguous_X": strategy == "direct"})
+                         "capability:non_contiguous_X": strategy == "direct",
+                         "capability:pred_int": quantiles is not None})
         self._y, self._X = None, None  # sktime's data copies, kept only with remember_data
 
     # -- fit ---------------------------------------------------------------------------------
@@ -152,6 +167,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                 or isinstance(self.window_length, bool) or self.window_length < 1):
             raise ValueError(
                 f"window_length must be an integer >= 1; got {self.window_length!r}.")
+        self._levels = self._check_quantiles()
         self._y_seen, self._X_seen = y, X
         self._horizon = 1
         if self.strategy == "direct":
@@ -192,7 +208,12 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
             y_all = y_all[:, 0]
         params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
         architecture = "seq2vec" if self.strategy == "recursive" else "encoder_decoder"
-        self.regressor_ = RNNRegressor(architecture=architecture, **params).fit(X_all, y_all)
+        if self._levels is None:
+            regressor = RNNRegressor(architecture=architecture, **params)
+        else:
+            regressor = _QuantileRegressor(architecture=architecture, **params)
+            regressor.levels = self._levels
+        self.regressor_ = regressor.fit(X_all, y_all)
         self.n_windows_ = len(X_all)
 
     def _series_values(self):
@@ -208,6 +229,20 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
             values.append(value)
         return keys, values
 
+    def _check_quantiles(self):
+        """The quantile levels to train, sorted with 0.5 among them, or None."""
+        if self.quantiles is None:
+            return None
+        if self.strategy != "direct":
+            raise ValueError(
+                "quantiles need strategy='direct': a recursive forecast feeds back one value "
+                "per step, so its intervals past the first step would be too narrow.")
+        levels = DEFAULT_QUANTILES if self.quantiles is True else self.quantiles
+        levels = np.unique(np.append(np.asarray(levels, dtype=float), 0.5))
+        if not ((levels > 0) & (levels < 1)).all():
+            raise ValueError(f"quantiles must lie in (0, 1); got {self.quantiles!r}.")
+        return tuple(levels.tolist())
+
     def _parts(self, name):
         """``_series`` of the frame in attribute ``name``, split once per frame."""
         frame = getattr(self, name)
@@ -222,6 +257,40 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
     # -- predict -----------------------------------------------------------------------------
 
     def _predict(self, fh, X):
+        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, n_levels)
+        median = 0 if self._levels is None else self._levels.index(0.5)
+        times = fh.to_absolute_index(self.cutoff)
+        return _join_series(forecast[..., median], keys, times, self._columns,
+                            self._y_seen.index)
+
+    def _predict_quantiles(self, fh, X, alpha):
+        forecast, keys = self._forecast(fh, X)
+        levels = np.array(self._levels)
+        requested = np.asarray(alpha, dtype=float)
+        outside = requested[(requested < levels[0] - 1e-9) | (requested > levels[-1] + 1e-9)]
+        if len(outside):
+            raise ValueError(
+                f"Quantile level(s) {outside.tolist()} lie outside the levels the network "
+                f"was trained for, {levels.tolist()}; fit with quantiles that include them.")
+        # Coverage c asks for levels (1 -/+ c) / 2, rounded: 0.5 - 0.45 = 0.04999...
+        alpha = np.clip(requested, levels[0], levels[-1])
+        # Linear interpolation between the trained levels, for every forecast at once.
+        upper = np.clip(np.searchsorted(levels, alpha), 1, len(levels) - 1)
+        weight = (alpha - levels[upper - 1]) / (levels[upper] - levels[upper - 1])
+        values = (forecast[..., upper - 1] * (1 - weight) + forecast[..., upper] * weight)
+        times = fh.to_absolute_index(self.cutoff)
+        columns = pd.MultiIndex.from_product([self._columns, list(requested)])
+        # (n_series, n_times, K, n_alpha) -> rows (series, time), columns (variable, alpha)
+        frame = _join_series(values.reshape(*values.shape[:2], -1), keys, times,
+                             range(values.shape[2] * values.shape[3]), self._y_seen.index)
+        frame.columns = columns
+        return frame
+
+    def _forecast(self, fh, X):
+        """Forecasts of the steps of ``fh`` in the units of y, ``(n_series, len(fh), K, Q)``.
+
+        ``Q`` is the number of trained quantile levels (1 for point forecasts), sorted.
+        """
         if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
             raise ValueError(
                 "RNNForecaster forecasts the steps after the end of y only; fh holds steps "
@@ -244,13 +313,13 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                 raise ValueError(
                     f"strategy='direct' was fitted for {self._horizon} step(s) ahead; fh asks "
                     f"for step {horizon}. Fit with the longest fh you will ask for.")
-            forecast = self.regressor_.predict(windows).reshape(len(windows), self._horizon,
-                                                                n_targets)
-        forecast = np.take_along_axis(forecast, steps[:, :, None] - 1, axis=1)
-        forecast = forecast * self._scale[:, None, :n_targets] + self._center[:, None,
-                                                                              :n_targets]
-        times = fh.to_absolute_index(self.cutoff)
-        return _join_series(forecast, keys, times, self._columns, self._y_seen.index)
+            forecast = self.regressor_.predict(windows)
+        forecast = forecast.reshape(len(windows), -1, n_targets, len(self._levels or [0.5]))
+        # Sorted per forecast, quantiles never cross (monotone rearrangement).
+        forecast = np.sort(forecast, axis=-1)
+        forecast = np.take_along_axis(forecast, steps[:, :, None, None] - 1, axis=1)
+        scale = self._scale[:, None, :n_targets, None]
+        return forecast * scale + self._center[:, None, :n_targets, None], keys
 
     def _steps_ahead(self, fh):
         """Steps of ``fh`` after the end of every series, ``(n_series, len(fh))`` ints.
@@ -337,7 +406,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         tiny = dict(hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
         return [
             dict(window_length=3, **tiny),
-            dict(window_length=2, strategy="direct", cell="gru", **tiny),
+            dict(window_length=2, strategy="direct", cell="gru", quantiles=True, **tiny),
         ]
 
 
@@ -367,3 +436,23 @@ def _append(old, new):
     """``old`` with the rows of ``new`` added, a row of ``new`` replacing one at its time."""
     combined = pd.concat([old, new])
     return combined[~combined.index.duplicated(keep="last")]
+
+
+class _QuantileRegressor(RNNRegressor):
+    """An RNNRegressor whose network emits quantiles of every target (pinball loss).
+
+    ``levels`` is set on the instance by :class:`RNNForecaster` before ``fit``; it is not a
+    parameter (this class is private). Targets ``(N, H, K)`` give outputs ``(N, H, K *
+    n_levels)``, see :class:`~sklrnn.nn.losses.PinballLoss`.
+    """
+
+    _criterion = PinballLoss
+    levels = (0.5,)
+
+    def _prepare_target(self, y, X, real, reset):
+        y = super()._prepare_target(y, X, real, reset)
+        self._n_outputs = y.shape[-1] * len(self.levels)
+        return y
+
+    def _net_params(self):
+        return {"criterion__levels": self.levels}

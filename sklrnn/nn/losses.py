@@ -46,3 +46,38 @@ class StepCrossEntropyLoss(nn.CrossEntropyLoss):
     def forward(self, input, target):
         """Return the mean cross-entropy over the steps whose label is not ``ignore_index``."""
         return super().forward(input.reshape(-1, input.shape[-1]), target.reshape(-1))
+
+
+class PinballLoss(nn.Module):
+    """Mean pinball (quantile) loss of several quantile levels per target.
+
+    ``input`` holds ``len(levels)`` values per target, the last axis laid out as ``(K,
+    n_levels)`` flattened: ``input[..., k * n_levels + j]`` estimates quantile ``levels[j]``
+    of ``target[..., k]``. For a level ``q`` and the error ``e = target - prediction`` the
+    loss is ``max(q e, (q - 1) e)``: minimizing its mean makes the prediction the
+    ``q``-quantile (Koenker & Bassett 1978), as MQ-RNN trains its horizon of quantiles
+    (Wen et al. 2017).
+
+    Parameters
+    ----------
+    levels : sequence of float
+        Quantile levels in (0, 1).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.losses import PinballLoss
+    >>> loss = PinballLoss(levels=(0.1, 0.9))
+    >>> loss(torch.tensor([[0.0, 0.0]]), torch.tensor([[1.0]]))  # under-predicted by 1
+    tensor(0.5000)
+    """
+
+    def __init__(self, levels):
+        super().__init__()
+        self.register_buffer("levels", torch.as_tensor(levels, dtype=torch.float32))
+
+    def forward(self, input, target):
+        """Return the mean pinball loss over all targets and levels."""
+        input = input.unflatten(-1, (target.shape[-1], len(self.levels)))
+        error = target.unsqueeze(-1) - input
+        return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()

@@ -283,3 +283,19 @@ def test_step_cross_entropy_doc_example_and_is_a_cross_entropy_loss():
     # skorch turns a CrossEntropyLoss's logits into probabilities with a softmax.
     assert isinstance(StepCrossEntropyLoss(), nn.CrossEntropyLoss)
     assert StepCrossEntropyLoss().ignore_index == -100
+
+
+def test_pinball_loss_is_minimized_by_the_quantiles_of_the_data():
+    from sklrnn.nn.losses import PinballLoss
+
+    torch.manual_seed(0)
+    data = torch.randn(4000, 1)
+    prediction = torch.zeros(1, 3, requires_grad=True)  # levels 0.1, 0.5, 0.9
+    loss = PinballLoss((0.1, 0.5, 0.9))
+    optimizer = torch.optim.Adam([prediction], lr=0.05)
+    for _ in range(400):
+        optimizer.zero_grad()
+        loss(prediction.expand(len(data), 3), data).backward()
+        optimizer.step()
+    expected = torch.quantile(data[:, 0], torch.tensor([0.1, 0.5, 0.9]))
+    torch.testing.assert_close(prediction[0].detach(), expected, atol=0.05, rtol=0)
