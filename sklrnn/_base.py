@@ -14,7 +14,13 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._batching import bucket_loader
-from ._validation import is_ragged, step_targets, validate_sequences, validate_vectors
+from ._validation import (
+    is_ragged,
+    rows_are_samples,
+    step_targets,
+    validate_sequences,
+    validate_vectors,
+)
 from .callbacks import DivergenceGuard, GradientValueClipping
 from .nn import (
     CELLS,
@@ -279,6 +285,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._check_optimizer()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
+        if not continuing:
+            # sktime's global reduction passes a table of windows indexed by (series, time).
+            self._table_frame = rows_are_samples(X, y)
         X, lengths, real = self._validate_input(X, reset=not continuing)
         y = self._prepare_target(y, X, real, reset=not continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -317,6 +326,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     def _validate_input(self, X, reset):
         """Validate ``X`` for the architecture: network input, lengths, real steps as given."""
+        if getattr(self, "_table_frame", False) and hasattr(X, "to_numpy"):
+            X = X.to_numpy()  # rows are windows, as in fit
         if self.architecture == "vec2seq":
             return validate_vectors(self, X, reset=reset), None, None
         return validate_sequences(self, X, reset=reset, return_steps=True)

@@ -33,6 +33,29 @@ def _is_panel(X):
     return getattr(getattr(X, "index", None), "nlevels", 1) == 2 and hasattr(X, "columns")
 
 
+def rows_are_samples(X, y):
+    """Whether a (series, time)-indexed DataFrame ``X`` is a table with one sample per row.
+
+    sktime's ``make_reduction(..., pooling="global")`` passes such a table of windows (one
+    row per window, y with one value per row); a sktime panel has one target per series.
+
+    Parameters
+    ----------
+    X : object
+        Training input.
+    y : array-like
+        Training targets.
+
+    Returns
+    -------
+    bool
+    """
+    if not _is_panel(X) or y is None:
+        return False
+    n_targets = len(y)
+    return n_targets == len(X) != X.index.get_level_values(0).nunique()
+
+
 def _is_nested(X):
     """A sktime ``nested_univ`` panel: a DataFrame whose cells are whole series."""
     return (hasattr(X, "columns") and hasattr(X, "iloc") and X.shape[0] > 0 and X.shape[1] > 0

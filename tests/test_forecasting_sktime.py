@@ -73,6 +73,20 @@ def test_exogenous_variables_reach_the_network_as_features_of_each_step(strategy
         assert rnn.n_features_in_ == 1 + n_exog
 
 
+def test_global_reduction_trains_one_network_on_the_lag_table_of_all_series():
+    y, values = _noisy_panel(n_series=6, n=100, noise=0.05)
+    train = y.groupby(level=0).head(94)
+    forecaster = make_reduction(RNNRegressor(max_epochs=30, **TINY), window_length=12,
+                                pooling="global")
+    forecast = forecaster.fit(train, fh=np.arange(1, 7)).predict()
+    # One row of the (series, time)-indexed lag table per window: 6 x 82 windows of 12 lags,
+    # not 6 sequences.
+    assert forecaster.estimator_.n_features_in_ == 12
+    assert forecaster.estimator_.net_.history[-1, "train_loss"] < 0.1
+    error = np.abs(forecast["y"].to_numpy().reshape(6, 6) - values[:, 94:])
+    assert error.mean() < 0.25  # predicting 0 errs by 0.64
+
+
 def _airline_pipeline(regressor):
     from sktime.transformations.series.detrend import Deseasonalizer, Detrender
 
@@ -234,7 +248,8 @@ def _noisy_panel(n_series=20, n=150, noise=0.3, seed=0):
     values = (np.sin(2 * np.pi * np.arange(n) / 12 + phase)
               + noise * rng.normal(size=(n_series, n)))
     index = pd.MultiIndex.from_product(
-        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=n, freq="M")])
+        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=n, freq="M")],
+        names=["series", "time"])
     return pd.DataFrame({"y": values.ravel()}, index=index), values
 
 
