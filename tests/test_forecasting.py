@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 
@@ -15,13 +14,7 @@ WINDOW = 12
 TINY = dict(hidden_size=8, lr=0.02, random_state=0)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Train the tiny networks on one thread: fast and repeatable on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def noisy_sines(n_series, n_steps, n_features=1, seed=0):

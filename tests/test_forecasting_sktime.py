@@ -1,4 +1,5 @@
-"""sktime's reduction with sklrnn estimators: every strategy, exogenous data, pipelines, tuning."""
+"""sktime forecasting: make_reduction with sklrnn (every strategy, exogenous data, pipelines,
+tuning, global pooling) and the native RNNForecaster (check_estimator, panels, quantiles)."""
 
 import numpy as np
 import pandas as pd
@@ -21,14 +22,7 @@ from sktime.split import ExpandingWindowSplitter, temporal_train_test_split  # n
 STRATEGIES = ["recursive", "direct", "multioutput", "dirrec"]
 TINY = dict(hidden_size=8, lr=0.02, random_state=0)
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Train the tiny networks on one thread: fast and repeatable on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def monthly(values, start="2000-01"):

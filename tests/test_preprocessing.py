@@ -21,16 +21,6 @@ LONG = np.array([[3.0, 30.0], [4.0, 40.0], [5.0, 50.0]])
 
 
 @pytest.fixture
-def one_torch_thread():
-    """Train the tiny networks on one thread: fast and repeatable on a busy machine."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture
 def ragged():
     """Three bivariate sequences of lengths 2, 3 and 1."""
     return [SHORT.copy(), LONG.copy(), np.array([[6.0, 60.0]])]
