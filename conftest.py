@@ -10,9 +10,10 @@ import pytest  # noqa: E402
 def _estimator_device(monkeypatch):
     """Build estimators on ``$SKLRNN_TEST_DEVICE`` (e.g. ``cuda``) by default, when it is set.
 
-    ``SKLRNN_TEST_DEVICE=cuda pytest`` runs the estimator tests on a GPU; the nn tests build
-    their modules on the CPU either way. cuDNN's TF32 matrix products (PyTorch's default)
-    are switched off there: the tests compare results to float32 tolerance.
+    ``SKLRNN_TEST_DEVICE=cuda pytest`` runs the estimator and forecaster tests on a GPU; the
+    nn tests build their modules on the CPU either way. cuDNN's TF32 matrix products
+    (PyTorch's default) are switched off there: the tests compare results to float32
+    tolerance.
     """
     device = os.environ.get("SKLRNN_TEST_DEVICE")
     if device:
@@ -22,3 +23,8 @@ def _estimator_device(monkeypatch):
 
         monkeypatch.setitem(BaseRNN.__init__.__kwdefaults__, "device", device)
         monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+        try:
+            from sklrnn.forecasting import RNNForecaster
+        except ImportError:  # no sktime
+            return
+        monkeypatch.setitem(RNNForecaster.__init__.__kwdefaults__, "device", device)
