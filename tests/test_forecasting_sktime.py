@@ -221,19 +221,25 @@ def test_rnn_forecaster_refuses_bad_settings_before_training(params, message):
         _forecaster(**params).fit(noisy_sine(n=40), fh=[1])
 
 
-def test_rnn_forecaster_in_a_deseasonalizing_pipeline_beats_seasonal_naive_on_airline():
+def test_documented_airline_configuration_reaches_its_mape():
+    # examples/plot_airline_forecasting.py: deseasonalize, detrend, an LSTM reading the
+    # residual and the month of the year. Seeds 0-8 gave MAPE 0.0392-0.0407.
     pytest.importorskip("statsmodels")
     from sktime.transformations.series.detrend import Deseasonalizer, Detrender
 
     y = load_airline()
-    y_train, y_test = temporal_train_test_split(y, test_size=36)
+    month = y.index.month.to_numpy()
+    X = pd.DataFrame({"month_sin": np.sin(2 * np.pi * month / 12),
+                      "month_cos": np.cos(2 * np.pi * month / 12)}, index=y.index)
     forecaster = TransformedTargetForecaster([
         ("deseasonalize", Deseasonalizer(sp=12, model="multiplicative")),
         ("detrend", Detrender()),
-        ("forecast", _forecaster(hidden_size=16, lr=0.01)),
+        ("forecast", _forecaster(window_length=18, cell="lstm", hidden_size=32, lr=0.01,
+                                 max_epochs=60)),
     ])
-    forecast = forecaster.fit(y_train).predict(fh=np.arange(1, 37))
-    assert mean_absolute_percentage_error(y_test, forecast) < 0.08  # seasonal naive: 0.132
+    forecast = forecaster.fit(y[:-36], X=X[:-36], fh=np.arange(1, 37)).predict(X=X[-36:])
+    # Seasonal naive: 0.132; the same pipeline forecasting the mean residual: 0.058.
+    assert mean_absolute_percentage_error(y[-36:], forecast) < 0.045
 
 
 def _noisy_panel(n_series=20, n=150, noise=0.3, seed=0):
