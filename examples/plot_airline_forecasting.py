@@ -15,6 +15,12 @@ by the mean absolute percentage error (MAPE) over them:
   first from the residual alone, then also reading the month of the year (as exogenous
   ``X``: its sine and cosine), which tells the network where in the year each step is.
 
+One series is the simplest case. ``RNNForecaster`` trains one network on many series at once
+and forecasts all of them in one batched pass per step: for 100 series and 36 months ahead
+its forecasts took 1/65 of the time of sktime's ``make_reduction`` with the same network
+(one network per series), and 1/350 with ``pooling="global"``
+(``benchmarks/bench_forecaster.py``).
+
 Then a probabilistic forecast: the same pipeline with ``strategy="direct"`` and
 ``quantiles=True`` gives an 80% prediction interval, and we count how many of the 36 held-out
 months it holds -- far fewer than 80%, for a reason worth knowing (see the end).
