@@ -13,7 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array, check_is
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 from skorch.dataset import ValidSplit
 
-from ._batching import bucket_loader
+from ._batching import batch_loader, bucket_loader
 from ._validation import (
     is_ragged,
     rows_are_samples,
@@ -417,6 +417,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train=bucket_loader,
+            iterator_valid=batch_loader,
             iterator_train__shuffle=True,
             train_split=train_split,
             callbacks=callbacks,

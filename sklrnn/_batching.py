@@ -4,7 +4,14 @@ import math
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Sampler, Subset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    Subset,
+)
 
 #: Batches drawn together and sorted by length before they are shuffled (fastai's "sortish").
 POOL_BATCHES = 50
@@ -91,6 +98,40 @@ def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
     """
     lengths = dataset_lengths(dataset)
     if lengths is None:
-        return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
-    sampler = BucketBatchSampler(lengths, batch_size, shuffle)
-    return DataLoader(dataset, batch_sampler=sampler, **kwargs)
+        return batch_loader(dataset, batch_size, shuffle, **kwargs)
+    return _fetch_batches(dataset, BucketBatchSampler(lengths, batch_size, shuffle), **kwargs)
+
+
+def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
+    """skorch ``iterator_valid`` (and ``iterator_train`` without lengths): plain batches.
+
+    The batches, in order or shuffled as :class:`torch.utils.data.DataLoader` makes them
+    (the same random draws), are each fetched by one indexing of the dataset's arrays
+    rather than one ``__getitem__`` per sequence and a collation.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        skorch's dataset, or a :class:`torch.utils.data.Subset` of it.
+    batch_size : int
+        Sequences per batch.
+    shuffle : bool, default=False
+        Reshuffle every epoch.
+    **kwargs
+        Passed to the DataLoader.
+
+    Returns
+    -------
+    torch.utils.data.DataLoader
+    """
+    order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+    return _fetch_batches(dataset, BatchSampler(order, batch_size, drop_last=False), **kwargs)
+
+
+def _fetch_batches(dataset, batches, **kwargs):
+    """A DataLoader that indexes ``dataset`` once per batch of indices from ``batches``.
+
+    skorch's datasets (and torch's Subset) accept a list of indices and return the whole
+    batch; ``batch_size=None`` then only turns its arrays into tensors.
+    """
+    return DataLoader(dataset, sampler=batches, batch_size=None, **kwargs)
