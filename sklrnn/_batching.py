@@ -77,8 +77,8 @@ def dataset_lengths(dataset):
 def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
     """skorch ``iterator_train``: a DataLoader that buckets sequences by length.
 
-    Falls back to a plain :class:`torch.utils.data.DataLoader` when the data carries no
-    lengths (all sequences fill every time step).
+    Falls back to :func:`batch_loader` when the data carries no lengths (all sequences fill
+    every time step). Either way each batch is fetched by one indexing of the data.
 
     Parameters
     ----------
