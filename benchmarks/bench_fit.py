@@ -34,6 +34,8 @@ Run
     python benchmarks/bench_fit.py               # N=1000, T=24, D=4, hidden 32, 10 epochs
     python benchmarks/bench_fit.py --threads 1   # pin torch's intra-op threads
     python benchmarks/bench_fit.py --quick       # smoke test, a few seconds
+    python benchmarks/bench_fit.py --n-samples 100000 --timesteps 50 --epochs 1 --repeats 3 \
+        --cells lstm                             # the large problem: overhead only
     python benchmarks/bench_fit.py --device cuda # on a GPU
 """
 
@@ -135,8 +137,9 @@ def run(args):
           "round-robin")
     print(f"R^2 ceiling (noise only): {1 - args.noise**2 / y_test.var():.3f}")
 
+    cells = [(label, kw) for label, kw in CELLS if label in args.cells or label == "lstm"]
     candidates = {label: (lambda e, kw=kw: fit_sklrnn(kw, X, y, settings, e))
-                  for label, kw in CELLS}
+                  for label, kw in cells}
     candidates[HAND] = lambda e: fit_hand(X, y, settings, e)
 
     for fit in candidates.values():
@@ -175,6 +178,9 @@ def main(argv=None):
                         help="torch.set_num_threads (default: torch's default)")
     parser.add_argument("--repeats", type=int, default=7, help="round-robin repeats")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
+    parser.add_argument("--cells", nargs="+", default=[label for label, _ in CELLS],
+                        choices=[label for label, _ in CELLS],
+                        help="cells to fit (lstm, the reference, always is)")
     parser.add_argument("--n-samples", type=int, default=1000, help="training sequences")
     parser.add_argument("--n-test", type=int, default=500, help="held-out sequences")
     parser.add_argument("--timesteps", type=int, default=24, help="sequence length T")
