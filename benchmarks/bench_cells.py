@@ -4,8 +4,8 @@ What it measures
 ----------------
 For each configuration :func:`sklrnn.nn.make_recurrent` builds (fused ``lstm``, ``gru``,
 ``rnn-tanh``, ``rnn-relu``; sklrnn's own ``peephole_lstm``, ``rnn-leaky_relu``, ``rnn-elu``,
-a bidirectional 2-layer ``peephole_lstm``, and ``gru`` with layer and with batch
-normalization), one training step's worth of recurrent work:
+a bidirectional 2-layer ``peephole_lstm``, and ``lstm`` and ``gru`` with layer and with
+batch normalization), one training step's worth of recurrent work:
 a forward pass over a float32 batch ``(N, T, D)``, a scalar loss on the whole output and the
 backward pass to the parameters. The baseline is ``torch.nn.LSTM`` of the same size, built
 and timed in the same process. The bidirectional 2-layer configurations are compared with a
@@ -60,6 +60,8 @@ CONFIGS = [
     ("rnn-elu", dict(cell="rnn", activation="elu"), "nn.LSTM"),
     ("peephole_lstm bi x2", dict(cell="peephole_lstm", num_layers=2, bidirectional=True),
      "nn.LSTM bi x2"),
+    ("lstm layer norm", dict(cell="lstm", normalization="layer"), "nn.LSTM"),
+    ("lstm batch norm", dict(cell="lstm", normalization="batch"), "nn.LSTM"),
     ("gru layer norm", dict(cell="gru", normalization="layer"), "nn.LSTM"),
     ("gru batch norm", dict(cell="gru", normalization="batch"), "nn.LSTM"),
 ]

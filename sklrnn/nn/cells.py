@@ -37,6 +37,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 ACTIVATIONS = {
     "tanh": torch.tanh,
@@ -117,20 +118,46 @@ class StepBatchNorm(nn.Module):
 
         ``real`` (N, T) marks the real entries; None means all are real.
         """
-        n_steps = z.shape[1]
-        if self.training:
-            weight = (torch.ones_like(z[..., :1]) if real is None
-                      else real.unsqueeze(-1).to(z.dtype))
-            count = weight.sum(0)  # (T, 1)
-            mean = (z * weight).sum(0) / count.clamp(min=1)
-            var = ((z - mean).square() * weight).sum(0) / count.clamp(min=1)
-            self._update(mean.detach(), var.detach(), count, start)
-        else:
-            slots = torch.arange(start, start + n_steps, device=z.device).clamp(
-                max=self.max_steps - 1)
-            mean, var = self.running_mean[slots], self.running_var[slots]
+        n, n_steps = z.shape[:2]
+        stop = start + n_steps
+        kept = stop <= self.max_steps  # steps start..stop-1 all have running averages
+        if not self.training:
+            if kept:
+                mean, var = self.running_mean[start:stop], self.running_var[start:stop]
+            else:
+                slots = torch.arange(start, stop, device=z.device).clamp(max=self.max_steps - 1)
+                mean, var = self.running_mean[slots], self.running_var[slots]
+            return self._fused(z, mean, var)
+        if real is None and n > 1 and self._sums is None and (kept or start >= self.max_steps):
+            # No padding: one fused call, which updates the steps' running averages in place.
+            if kept:
+                return self._fused(z, self.running_mean[start:stop], self.running_var[start:stop])
+            return self._fused(z, None, None)
+        weight = (torch.ones_like(z[..., :1]) if real is None
+                  else real.unsqueeze(-1).to(z.dtype))
+        count = weight.sum(0)  # (T, 1)
+        mean = (z * weight).sum(0) / count.clamp(min=1)
+        var = ((z - mean).square() * weight).sum(0) / count.clamp(min=1)
+        self._update(mean.detach(), var.detach(), count, start)
         out = (z - mean) * torch.rsqrt(var + self.eps) * self.weight
         return out if self.bias is None else out + self.bias
+
+    def _fused(self, z, mean, var):
+        """Normalize ``z`` (N, T, F) by one :func:`torch.nn.functional.batch_norm` call.
+
+        Every (step, feature) pair is a channel, so statistics are per step. In eval mode
+        ``mean`` and ``var`` (T, F) normalize; in training the batch's statistics do, and
+        ``mean`` and ``var``, views of the running averages (or None), are updated in place.
+        """
+        n, n_steps = z.shape[:2]
+        weight, bias = self.weight, self.bias
+        if n_steps > 1:
+            weight = weight.repeat(n_steps)
+            bias = None if bias is None else bias.repeat(n_steps)
+        out = F.batch_norm(z.reshape(n, -1), None if mean is None else mean.view(-1),
+                           None if var is None else var.view(-1), weight, bias,
+                           self.training, self.momentum, self.eps)
+        return out.view(z.shape)
 
     @torch.no_grad()
     def _update(self, mean, var, count, start):
@@ -234,29 +261,58 @@ class _Cell(nn.Module):
             return F.linear(x, self.weight_ih, self.bias_ih)
         return self.bn_ih(F.linear(x, self.weight_ih), real) + self.bias_ih
 
-    def recurrent(self, h, t=0, active=None):
-        """Return the recurrent projection ``W_hh h + b_hh`` of the previous state ``h``.
+    def forward(self, gx, state, t=0, active=None):
+        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
 
-        ``t`` is the time step and ``active`` (N,) marks the sequences that have it, for
-        batch normalization.
+        ``t`` (the time step) and ``active`` (N,), the sequences that have step ``t``,
+        matter to batch normalization only. Returns the new state tuple, hidden state first.
         """
+        return self.step_function()(gx, state, t, active)
+
+    def step_function(self):
+        """Return the step ``step(gx, state, t, active)``, which :meth:`forward` runs.
+
+        What does not change from step to step (transposed and split weights) is prepared
+        once here, so a loop over the time steps that calls the returned function does only
+        the per-step work. :class:`sklrnn.nn.layers.Recurrence` does that.
+        """
+        raise NotImplementedError
+
+    def scan(self, gx):
+        """Run every step at once from the zero state, where the cell has a kernel for it.
+
+        Parameters
+        ----------
+        gx : torch.Tensor of shape (N, T, n_gates * hidden_size)
+            The projected inputs (:meth:`project`) of every step.
+
+        Returns
+        -------
+        tuple of torch.Tensor of shape (N, T, hidden_size), or None
+            The state at every step, hidden state first; None where the cell has no such
+            kernel and :class:`sklrnn.nn.layers.Recurrence` steps through time instead.
+        """
+        return None
+
+    def _recurrent_function(self):
+        """Return ``recurrent(h, t, active)``: the recurrent projection ``W_hh h + b_hh``.
+
+        Normalized as the module docstring describes.
+        """
+        weight = self.weight_hh.t()
         if self.normalization is None:
-            return F.linear(h, self.weight_hh, self.bias_hh)
-        z = F.linear(h, self.weight_hh)
-        if self.normalization == "batch":
-            return self._batch_norm(self.bn_hh, z, t, active) + self.bias_hh
-        return self._normalize(z, self.norm_hh) + self.bias_hh
+            return lambda h, t, active: torch.addmm(self.bias_hh, h, weight)
+        if self.normalization == "layer":
+            # Layer norm of every gate block on its own is group norm with a group per gate.
+            gain = self.norm_hh.flatten()
+            return lambda h, t, active: F.group_norm(h @ weight, self.n_gates, gain, self.bias_hh)
+        return lambda h, t, active: _batch_norm(self.bn_hh, h @ weight, t, active) + self.bias_hh
 
-    @staticmethod
-    def _batch_norm(norm, z, t, active):
-        """Batch-normalize ``z`` (N, F) at step ``t`` over the ``active`` rows."""
-        real = None if active is None else active.unsqueeze(1)
-        return norm(z.unsqueeze(1), real, start=t).squeeze(1)
 
-    def _normalize(self, z, gain):
-        """Layer-normalize every gate block of ``z`` (..., n_gates * H) and scale by ``gain``."""
-        blocks = z.unflatten(-1, (self.n_gates, self.hidden_size))
-        return (F.layer_norm(blocks, (self.hidden_size,)) * gain).flatten(-2)
+def _batch_norm(norm, z, t, active):
+    """Batch-normalize ``z`` (N, F) at step ``t`` over the ``active`` rows."""
+    real = None if active is None else active.unsqueeze(1)
+    return norm(z.unsqueeze(1), real, start=t).squeeze(1)
 
 
 class ElmanCell(_Cell):
@@ -295,14 +351,14 @@ class ElmanCell(_Cell):
         self.activation = activation
         self._act = ACTIVATIONS[activation]
 
-    def forward(self, gx, state, t=0, active=None):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
+    def step_function(self):
+        recurrent = self._recurrent_function()
 
-        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
-        normalization only.
-        """
-        (h,) = state
-        return (self._act(gx + self.recurrent(h, t, active)),)
+        def step(gx, state, t=0, active=None):
+            (h,) = state
+            return (self._act(gx + recurrent(h, t, active)),)
+
+        return step
 
 
 class LSTMCell(_Cell):
@@ -354,28 +410,123 @@ class LSTMCell(_Cell):
             self.bn_c = StepBatchNorm(hidden_size, self.max_steps, shift=True)
         self.reset_parameters()
 
-    def forward(self, gx, state, t=0, active=None):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
-
-        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
-        normalization only.
-        """
-        h, c = state
-        i, f, g, o = (gx + self.recurrent(h, t, active)).chunk(4, dim=1)
+    def step_function(self):
+        recurrent = self._recurrent_function()
+        hidden = self.hidden_size
         if self.peephole:
-            w_ci, w_cf, w_co = self.weight_peephole
-            i = torch.addcmul(i, w_ci, c)
-            f = torch.addcmul(f, w_cf, c)
-        c = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))
-        if self.peephole:
-            o = torch.addcmul(o, w_co, c)
+            w_if, w_co = self.weight_peephole[:2], self.weight_peephole[2]
         if self.normalization == "layer":
-            out = F.layer_norm(c, (self.hidden_size,), self.norm_c_gain, self.norm_c_shift)
+            def normalize(c, t, active):
+                return F.layer_norm(c, (hidden,), self.norm_c_gain, self.norm_c_shift)
         elif self.normalization == "batch":
-            out = self._batch_norm(self.bn_c, c, t, active)
+            def normalize(c, t, active):
+                return _batch_norm(self.bn_c, c, t, active)
         else:
-            out = c
-        return torch.sigmoid(o) * torch.tanh(out), c
+            def normalize(c, t, active):
+                return c
+
+        def step(gx, state, t=0, active=None):
+            h, c = state
+            gates = gx + recurrent(h, t, active)
+            g = torch.tanh(gates[:, 2 * hidden:3 * hidden])
+            # Sigmoids of gate blocks side by side: one call for several gates.
+            if self.peephole:
+                i, f = torch.addcmul(gates[:, :2 * hidden].unflatten(1, (2, hidden)),
+                                     c.unsqueeze(1), w_if).sigmoid().unbind(1)
+                c = torch.addcmul(f * c, i, g)
+                o = torch.sigmoid(torch.addcmul(gates[:, 3 * hidden:], w_co, c))
+            else:
+                i, f, _, o = torch.sigmoid(gates).chunk(4, dim=1)
+                c = torch.addcmul(f * c, i, g)
+            return o * torch.tanh(normalize(c, t, active)), c
+
+        return step
+
+
+    def scan(self, gx):
+        # Unnormalized, the whole sequence runs in one autograd node (_LSTMSequence).
+        if self.normalization is not None:
+            return None
+        peephole = self.weight_peephole if self.peephole else None
+        return _LSTMSequence.apply(gx, self.weight_hh, self.bias_hh, peephole)
+
+
+class _LSTMSequence(torch.autograd.Function):
+    """An unnormalized LSTM, peepholes optional, over all time steps, differentiated by hand.
+
+    Stepped under autograd, every step records some twenty operations, and backward runs
+    as many nodes (and splits, concatenations and reductions for the weights' shares). Here
+    the forward writes each step's activated gates and states into buffers, the backward
+    runs the LSTM's derivative a step at a time with PyTorch's fused ``sigmoid_backward``
+    and ``tanh_backward``, and the weights' gradients are one matrix product (and sum)
+    over all steps. ``benchmarks/bench_cells.py`` times it against ``torch.nn.LSTM``.
+
+    ``forward(gx, weight_hh, bias_hh, peephole)`` takes the projected inputs ``gx`` (N, T, 4H),
+    the recurrent weights and bias, and the peephole weights (3, H) or None, and returns the
+    hidden and cell states of every step, (N, T, H) each, from the zero state.
+    """
+
+    @staticmethod
+    def forward(ctx, gx, weight_hh, bias_hh, peephole):
+        n, n_steps = gx.shape[:2]
+        hidden = weight_hh.shape[1]
+        weight = weight_hh.t()
+        gates = gx.new_empty(n_steps, n, 4 * hidden)  # activated i, f, g, o of every step
+        h = gx.new_zeros(n_steps + 1, n, hidden)  # h[t + 1] is step t's; h[0] the zero state
+        c = gx.new_zeros(n_steps + 1, n, hidden)
+        tanh_c = gx.new_empty(n_steps, n, hidden)
+        for t in range(n_steps):
+            z = torch.addmm(bias_hh, h[t], weight, out=gates[t]).add_(gx[:, t])
+            i_f, g, o = z[:, :2 * hidden], z[:, 2 * hidden:3 * hidden], z[:, 3 * hidden:]
+            if peephole is not None:
+                i_f.unflatten(1, (2, hidden)).addcmul_(c[t].unsqueeze(1), peephole[:2])
+            i_f.sigmoid_()
+            g.tanh_()
+            torch.mul(z[:, hidden:2 * hidden], c[t], out=c[t + 1]).addcmul_(z[:, :hidden], g)
+            if peephole is not None:
+                o.addcmul_(c[t + 1], peephole[2])
+            o.sigmoid_()
+            torch.mul(o, torch.tanh(c[t + 1], out=tanh_c[t]), out=h[t + 1])
+        ctx.save_for_backward(weight_hh, peephole, gates, h, c, tanh_c)
+        return h[1:].transpose(0, 1), c[1:].transpose(0, 1)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_h, grad_c):
+        weight_hh, peephole, gates, h, c, tanh_c = ctx.saved_tensors
+        n_steps, n, width = gates.shape
+        hidden = width // 4
+        sigmoid_backward = torch.ops.aten.sigmoid_backward.grad_input
+        tanh_backward = torch.ops.aten.tanh_backward.grad_input
+        grad_gates = torch.empty_like(gates)  # of the gates' pre-activations
+        dh = gates.new_zeros(n, hidden)  # flowing back from step t + 1
+        dc = gates.new_zeros(n, hidden)
+        for t in reversed(range(n_steps)):
+            dh += grad_h[:, t]
+            dc += grad_c[:, t]
+            i, f, g, o = gates[t].split(hidden, 1)
+            d_i, d_f, d_g, d_o = grad_gates[t].split(hidden, 1)
+            sigmoid_backward(torch.mul(dh, tanh_c[t], out=d_o), o, grad_input=d_o)
+            dc += torch.ops.aten.tanh_backward(dh * o, tanh_c[t])
+            if peephole is not None:
+                dc.addcmul_(d_o, peephole[2])
+            sigmoid_backward(torch.mul(dc, g, out=d_i), i, grad_input=d_i)
+            sigmoid_backward(torch.mul(dc, c[t], out=d_f), f, grad_input=d_f)
+            tanh_backward(torch.mul(dc, i, out=d_g), g, grad_input=d_g)
+            dc = dc * f
+            if peephole is not None:
+                dc.addcmul_(d_i, peephole[0]).addcmul_(d_f, peephole[1])
+            dh = grad_gates[t] @ weight_hh
+        flat = grad_gates.view(-1, width)
+        grad_weight = flat.t() @ h[:-1].reshape(-1, hidden)
+        grad_peephole = None
+        if peephole is not None:
+            grad_peephole = torch.stack([
+                (grad_gates[..., :hidden] * c[:-1]).sum((0, 1)),
+                (grad_gates[..., hidden:2 * hidden] * c[:-1]).sum((0, 1)),
+                (grad_gates[..., 3 * hidden:] * c[1:]).sum((0, 1)),
+            ])
+        return grad_gates.transpose(0, 1), grad_weight, flat.sum(0), grad_peephole
 
 
 class PeepholeLSTMCell(LSTMCell):
@@ -452,16 +603,15 @@ class GRUCell(_Cell):
 
     n_gates = 3
 
-    def forward(self, gx, state, t=0, active=None):
-        """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
+    def step_function(self):
+        recurrent = self._recurrent_function()
+        rz = 2 * self.hidden_size  # the r and z blocks, side by side
 
-        ``t`` and ``active`` (N,), the sequences that have step ``t``, matter to batch
-        normalization only.
-        """
-        (h,) = state
-        x_r, x_z, x_n = gx.chunk(3, dim=1)
-        h_r, h_z, h_n = self.recurrent(h, t, active).chunk(3, dim=1)
-        r = torch.sigmoid(x_r + h_r)
-        z = torch.sigmoid(x_z + h_z)
-        n = torch.tanh(torch.addcmul(x_n, r, h_n))
-        return (torch.lerp(n, h, z),)
+        def step(gx, state, t=0, active=None):
+            (h,) = state
+            hh = recurrent(h, t, active)
+            r, z = torch.sigmoid(gx[:, :rz] + hh[:, :rz]).chunk(2, dim=1)
+            n = torch.tanh(torch.addcmul(gx[:, rz:], r, hh[:, rz:]))
+            return (torch.lerp(n, h, z),)
+
+        return step

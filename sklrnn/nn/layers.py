@@ -63,12 +63,26 @@ class Recurrence(nn.Module):
         real = None if lengths is None else step_mask(lengths, n_steps)
         if self.reverse:
             x = reverse_padded(x, lengths)
-        gx = cell.project(x, real).unbind(1)
+        gx = cell.project(x, real)
+        states = cell.scan(gx)
+        if states is not None:
+            # Padding comes after every sequence, so running through it cannot change the
+            # real steps; each sequence's final state is the one at its last real step.
+            output = states[0]
+            if real is None:
+                state = tuple(s[:, -1] for s in states)
+            else:
+                output = torch.where(real.unsqueeze(-1), output, 0.0)
+                rows = torch.arange(n, device=x.device)
+                state = tuple(s[rows, lengths - 1] for s in states)
+            return (reverse_padded(output, lengths) if self.reverse else output), state
+        gx = gx.unbind(1)
         state = cell.init_state(n, x)
+        step = cell.step_function()
         outputs = []
         for t in range(n_steps):
             active = None if real is None else real[:, t]
-            new = cell(gx[t], state, t, active)
+            new = step(gx[t], state, t, active)
             state = new if active is None else tuple(
                 torch.where(active.unsqueeze(1), s_new, s)
                 for s_new, s in zip(new, state, strict=True))

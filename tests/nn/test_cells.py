@@ -4,7 +4,14 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from sklrnn.nn.cells import ElmanCell, GRUCell, LSTMCell, PeepholeLSTMCell, StepBatchNorm
+from sklrnn.nn.cells import (
+    ElmanCell,
+    GRUCell,
+    LSTMCell,
+    PeepholeLSTMCell,
+    StepBatchNorm,
+    _LSTMSequence,
+)
 from sklrnn.nn.layers import CustomRNN, estimate_batch_norm, make_recurrent, run_recurrent
 
 INPUT, HIDDEN, BATCH = 3, 5, 4
@@ -210,6 +217,38 @@ def test_custom_lstm_and_gru_layers_equal_fused_layers(cell, fused):
         assert_close(custom(x)[0], reference(x)[0])
 
 
+@pytest.mark.parametrize("cell_class", [LSTMCell, PeepholeLSTMCell])
+def test_lstm_scan_equals_stepping_in_states_and_gradients(cell_class):
+    # The whole-sequence kernel with its hand-written backward against the step function
+    # differentiated by autograd, in float64, for a loss on every hidden and cell state.
+    torch.manual_seed(15)
+    cell = cell_class(INPUT, HIDDEN).double()
+    _randomize(cell)
+    gx = torch.randn(BATCH, 6, 4 * HIDDEN, dtype=torch.float64, requires_grad=True)
+    weights = torch.randn(2, BATCH, 6, HIDDEN, dtype=torch.float64)
+    step = cell.step_function()
+    state, stepped = cell.init_state(BATCH, gx), []
+    for t in range(6):
+        state = step(gx[:, t], state)
+        stepped.append(state)
+    results = []
+    for states in (cell.scan(gx), [torch.stack(s, 1) for s in zip(*stepped, strict=True)]):
+        loss = sum((w * s).sum() for w, s in zip(weights, states, strict=True))
+        inputs = [gx, *(p for name, p in cell.named_parameters() if not name.endswith("_ih"))]
+        results.append((states, torch.autograd.grad(loss, inputs)))
+    assert_close(results[0], results[1])
+
+
+@pytest.mark.parametrize("peephole", [False, True])
+def test_lstm_scan_passes_gradcheck(peephole):
+    torch.manual_seed(16)
+    hidden = 2
+    inputs = [torch.randn(3, 4, 4 * hidden), torch.randn(4 * hidden, hidden),
+              torch.randn(4 * hidden), torch.randn(3, hidden) if peephole else None]
+    inputs = [None if a is None else a.double().requires_grad_() for a in inputs]
+    assert torch.autograd.gradcheck(_LSTMSequence.apply, inputs)
+
+
 # -- layer normalization -----------------------------------------------------------------------
 
 def _layer_norm_gates(z, n_gates, gain):
@@ -337,6 +376,23 @@ def test_step_batch_norm_keeps_running_statistics_per_step():
     assert_close(norm.running_var[:2], 0.75 + 0.25 * unbiased[:2])
     assert torch.equal(norm.running_mean[2], torch.zeros(3))
     assert torch.equal(norm.running_var[2], torch.ones(3))
+
+
+@pytest.mark.parametrize("start", [0, 1, 3, 5])
+def test_step_batch_norm_without_padding_equals_the_masked_computation(start):
+    # Unpadded batches take one fused batch_norm call; it must agree with the masked path
+    # (an all-real mask) in outputs, gradients and running statistics, kept steps or not.
+    torch.manual_seed(14)
+    z = torch.randn(6, 3, 4, requires_grad=True)
+    results = []
+    for real in (None, torch.ones(6, 3, dtype=torch.bool)):
+        norm = StepBatchNorm(4, max_steps=5, shift=True, momentum=0.3)
+        with torch.no_grad():
+            norm.bias.fill_(0.2)
+        out = norm(z, real, start=start)
+        (grad,) = torch.autograd.grad((out * torch.arange(4.0)).sum(), z)
+        results.append((out, grad, norm.running_mean, norm.running_var))
+    assert_close(results[0], results[1])
 
 
 def test_step_batch_norm_in_eval_mode_uses_the_stored_statistics():
