@@ -303,9 +303,12 @@ class _Cell(nn.Module):
         if self.normalization is None:
             return lambda h, t, active: torch.addmm(self.bias_hh, h, weight)
         if self.normalization == "layer":
-            # Layer norm of every gate block on its own is group norm with a group per gate.
-            gain = self.norm_hh.flatten()
-            return lambda h, t, active: F.group_norm(h @ weight, self.n_gates, gain, self.bias_hh)
+            blocks, gain = (self.n_gates, self.hidden_size), self.norm_hh.flatten()
+
+            def recurrent(h, t, active):  # every gate block normalized on its own
+                z = F.layer_norm((h @ weight).unflatten(1, blocks), blocks[1:])
+                return torch.addcmul(self.bias_hh, z.flatten(1), gain)
+            return recurrent
         return lambda h, t, active: _batch_norm(self.bn_hh, h @ weight, t, active) + self.bias_hh
 
 
@@ -444,39 +447,60 @@ class LSTMCell(_Cell):
 
 
     def scan(self, gx):
-        # Unnormalized, the whole sequence runs in one autograd node (_LSTMSequence).
-        if self.normalization is not None:
+        # Unnormalized or layer-normalized, the whole sequence is one autograd node. Batch
+        # norm's statistics would need the steps one at a time (and padding masked out).
+        if self.normalization == "batch":
             return None
         peephole = self.weight_peephole if self.peephole else None
-        return _LSTMSequence.apply(gx, self.weight_hh, self.bias_hh, peephole)
+        if self.normalization is None:
+            return _LSTMSequence.apply(gx, self.weight_hh, self.bias_hh, peephole)
+        return _LSTMSequence.apply(gx, self.weight_hh, self.bias_hh, peephole,
+                                   self.norm_hh.flatten(), self.norm_c_gain, self.norm_c_shift)
 
 
 class _LSTMSequence(torch.autograd.Function):
-    """An unnormalized LSTM, peepholes optional, over all time steps, differentiated by hand.
+    """An LSTM over all time steps, differentiated by hand: peepholes, layer norm optional.
 
     Stepped under autograd, every step records some twenty operations, and backward runs
     as many nodes (and splits, concatenations and reductions for the weights' shares). Here
     the forward writes each step's activated gates and states into buffers, the backward
-    runs the LSTM's derivative a step at a time with PyTorch's fused ``sigmoid_backward``
-    and ``tanh_backward``, and the weights' gradients are one matrix product (and sum)
-    over all steps. ``benchmarks/bench_cells.py`` times it against ``torch.nn.LSTM``.
+    runs the LSTM's derivative a step at a time with PyTorch's fused ``sigmoid_backward``,
+    ``tanh_backward`` and normalization backward kernels, and the recurrent weights'
+    gradient is one matrix product over all steps. ``benchmarks/bench_cells.py`` times it
+    against ``torch.nn.LSTM``.
 
-    ``forward(gx, weight_hh, bias_hh, peephole)`` takes the projected inputs ``gx`` (N, T, 4H),
-    the recurrent weights and bias, and the peephole weights (3, H) or None, and returns the
-    hidden and cell states of every step, (N, T, H) each, from the zero state.
+    ``forward(gx, weight_hh, bias_hh, peephole, norm_hh=None, norm_c_gain=None,
+    norm_c_shift=None)`` takes the projected inputs ``gx`` (N, T, 4H), the recurrent weights
+    and bias, the peephole weights (3, H) or None and, for layer normalization (see
+    :class:`LSTMCell`), the gains of the recurrent projection (4H,) and the cell state's gain
+    and shift (H,); it returns the hidden and cell states of every step, (N, T, H) each,
+    from the zero state.
     """
 
     @staticmethod
-    def forward(ctx, gx, weight_hh, bias_hh, peephole):
+    def forward(ctx, gx, weight_hh, bias_hh, peephole, norm_hh=None, norm_c_gain=None,
+                norm_c_shift=None):
         n, n_steps = gx.shape[:2]
         hidden = weight_hh.shape[1]
         weight = weight_hh.t()
+        layer = norm_hh is not None
         gates = gx.new_empty(n_steps, n, 4 * hidden)  # activated i, f, g, o of every step
         h = gx.new_zeros(n_steps + 1, n, hidden)  # h[t + 1] is step t's; h[0] the zero state
         c = gx.new_zeros(n_steps + 1, n, hidden)
         tanh_c = gx.new_empty(n_steps, n, hidden)
+        if layer:  # the recurrent projections, raw and normalized, and the norms' statistics
+            raw = gx.new_empty(n_steps, n, 4, hidden)
+            normalized = torch.empty_like(raw)
+            stats = [], []
         for t in range(n_steps):
-            z = torch.addmm(bias_hh, h[t], weight, out=gates[t]).add_(gx[:, t])
+            if layer:
+                torch.mm(h[t], weight, out=raw[t].view(n, -1))
+                z, *step_stats = torch.native_layer_norm(raw[t], (hidden,), None, None, 1e-5)
+                stats[0].append(step_stats)
+                z = torch.addcmul(bias_hh, normalized[t].copy_(z).view(n, -1), norm_hh,
+                                  out=gates[t]).add_(gx[:, t])
+            else:
+                z = torch.addmm(bias_hh, h[t], weight, out=gates[t]).add_(gx[:, t])
             i_f, g, o = z[:, :2 * hidden], z[:, 2 * hidden:3 * hidden], z[:, 3 * hidden:]
             if peephole is not None:
                 i_f.unflatten(1, (2, hidden)).addcmul_(c[t].unsqueeze(1), peephole[:2])
@@ -486,19 +510,37 @@ class _LSTMSequence(torch.autograd.Function):
             if peephole is not None:
                 o.addcmul_(c[t + 1], peephole[2])
             o.sigmoid_()
-            torch.mul(o, torch.tanh(c[t + 1], out=tanh_c[t]), out=h[t + 1])
-        ctx.save_for_backward(weight_hh, peephole, gates, h, c, tanh_c)
+            out = c[t + 1]
+            if layer:
+                out, *step_stats = torch.native_layer_norm(out, (hidden,), norm_c_gain,
+                                                           norm_c_shift, 1e-5)
+                stats[1].append(step_stats)
+            torch.mul(o, torch.tanh(out, out=tanh_c[t]), out=h[t + 1])
+        saved = (weight_hh, peephole, gates, h, c, tanh_c)
+        if layer:
+            # means and reciprocal standard deviations (T, N, 4, 1) of the projections'
+            # gate blocks, (T, N, 1) of the cell states
+            saved += (raw, normalized, norm_hh, norm_c_gain, norm_c_shift,
+                      *(torch.stack(s) for norm in stats for s in zip(*norm, strict=True)))
+        ctx.save_for_backward(*saved)
         return h[1:].transpose(0, 1), c[1:].transpose(0, 1)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_h, grad_c):
-        weight_hh, peephole, gates, h, c, tanh_c = ctx.saved_tensors
+        weight_hh, peephole, gates, h, c, tanh_c, *norms = ctx.saved_tensors
         n_steps, n, width = gates.shape
         hidden = width // 4
+        layer = bool(norms)
         sigmoid_backward = torch.ops.aten.sigmoid_backward.grad_input
         tanh_backward = torch.ops.aten.tanh_backward.grad_input
         grad_gates = torch.empty_like(gates)  # of the gates' pre-activations
+        grad_raw = grad_gates  # of the recurrent projections W_hh h, before any norm
+        if layer:
+            (raw, normalized, norm_hh, norm_c_gain, norm_c_shift,
+             mean_hh, rstd_hh, mean_c, rstd_c) = norms
+            grad_raw = torch.empty_like(gates)
+            grad_c_norm = [torch.zeros_like(p) for p in (norm_c_gain, norm_c_shift)]
         dh = gates.new_zeros(n, hidden)  # flowing back from step t + 1
         dc = gates.new_zeros(n, hidden)
         for t in reversed(range(n_steps)):
@@ -507,7 +549,14 @@ class _LSTMSequence(torch.autograd.Function):
             i, f, g, o = gates[t].split(hidden, 1)
             d_i, d_f, d_g, d_o = grad_gates[t].split(hidden, 1)
             sigmoid_backward(torch.mul(dh, tanh_c[t], out=d_o), o, grad_input=d_o)
-            dc += torch.ops.aten.tanh_backward(dh * o, tanh_c[t])
+            d_out = torch.ops.aten.tanh_backward(dh * o, tanh_c[t])
+            if layer:
+                d_out, d_gain, d_shift = torch.ops.aten.native_layer_norm_backward(
+                    d_out, c[t + 1], (hidden,), mean_c[t], rstd_c[t], norm_c_gain,
+                    norm_c_shift, (True, True, True))
+                grad_c_norm[0] += d_gain
+                grad_c_norm[1] += d_shift
+            dc += d_out
             if peephole is not None:
                 dc.addcmul_(d_o, peephole[2])
             sigmoid_backward(torch.mul(dc, g, out=d_i), i, grad_input=d_i)
@@ -516,9 +565,13 @@ class _LSTMSequence(torch.autograd.Function):
             dc = dc * f
             if peephole is not None:
                 dc.addcmul_(d_i, peephole[0]).addcmul_(d_f, peephole[1])
-            dh = grad_gates[t] @ weight_hh
-        flat = grad_gates.view(-1, width)
-        grad_weight = flat.t() @ h[:-1].reshape(-1, hidden)
+            if layer:
+                grad_raw[t] = torch.ops.aten.native_layer_norm_backward(
+                    (grad_gates[t] * norm_hh).view(n, 4, hidden), raw[t], (hidden,),
+                    mean_hh[t], rstd_hh[t], None, None, (True, False, False))[0].view(n, -1)
+            dh = grad_raw[t] @ weight_hh
+        grad_weight = grad_raw.view(-1, width).t() @ h[:-1].reshape(-1, hidden)
+        grad_bias = grad_gates.view(-1, width).sum(0)
         grad_peephole = None
         if peephole is not None:
             grad_peephole = torch.stack([
@@ -526,7 +579,11 @@ class _LSTMSequence(torch.autograd.Function):
                 (grad_gates[..., hidden:2 * hidden] * c[:-1]).sum((0, 1)),
                 (grad_gates[..., 3 * hidden:] * c[1:]).sum((0, 1)),
             ])
-        return grad_gates.transpose(0, 1), grad_weight, flat.sum(0), grad_peephole
+        grads = (grad_gates.transpose(0, 1), grad_weight, grad_bias, grad_peephole)
+        if not layer:
+            return grads
+        grad_norm_hh = (grad_gates.view(-1, width) * normalized.view(-1, width)).sum(0)
+        return grads + (grad_norm_hh, *grad_c_norm)
 
 
 class PeepholeLSTMCell(LSTMCell):

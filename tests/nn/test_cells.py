@@ -217,12 +217,13 @@ def test_custom_lstm_and_gru_layers_equal_fused_layers(cell, fused):
         assert_close(custom(x)[0], reference(x)[0])
 
 
+@pytest.mark.parametrize("normalization", [None, "layer"])
 @pytest.mark.parametrize("cell_class", [LSTMCell, PeepholeLSTMCell])
-def test_lstm_scan_equals_stepping_in_states_and_gradients(cell_class):
+def test_lstm_scan_equals_stepping_in_states_and_gradients(cell_class, normalization):
     # The whole-sequence kernel with its hand-written backward against the step function
     # differentiated by autograd, in float64, for a loss on every hidden and cell state.
     torch.manual_seed(15)
-    cell = cell_class(INPUT, HIDDEN).double()
+    cell = cell_class(INPUT, HIDDEN, normalization=normalization).double()
     _randomize(cell)
     gx = torch.randn(BATCH, 6, 4 * HIDDEN, dtype=torch.float64, requires_grad=True)
     weights = torch.randn(2, BATCH, 6, HIDDEN, dtype=torch.float64)
@@ -239,12 +240,15 @@ def test_lstm_scan_equals_stepping_in_states_and_gradients(cell_class):
     assert_close(results[0], results[1])
 
 
+@pytest.mark.parametrize("layer_norm", [False, True])
 @pytest.mark.parametrize("peephole", [False, True])
-def test_lstm_scan_passes_gradcheck(peephole):
+def test_lstm_scan_passes_gradcheck(peephole, layer_norm):
     torch.manual_seed(16)
     hidden = 2
     inputs = [torch.randn(3, 4, 4 * hidden), torch.randn(4 * hidden, hidden),
               torch.randn(4 * hidden), torch.randn(3, hidden) if peephole else None]
+    if layer_norm:
+        inputs += [torch.randn(4 * hidden), torch.randn(hidden), torch.randn(hidden)]
     inputs = [None if a is None else a.double().requires_grad_() for a in inputs]
     assert torch.autograd.gradcheck(_LSTMSequence.apply, inputs)
 
