@@ -484,23 +484,22 @@ class _LSTMSequence(torch.autograd.Function):
         hidden = weight_hh.shape[1]
         weight = weight_hh.t()
         layer = norm_hh is not None
-        gates = gx.new_empty(n_steps, n, 4 * hidden)  # activated i, f, g, o of every step
+        # gx + b_hh, time first; every step adds its recurrent term, then activates in place
+        gates = torch.add(gx.transpose(0, 1), bias_hh, out=gx.new_empty(n_steps, n, 4 * hidden))
         h = gx.new_zeros(n_steps + 1, n, hidden)  # h[t + 1] is step t's; h[0] the zero state
         c = gx.new_zeros(n_steps + 1, n, hidden)
         tanh_c = gx.new_empty(n_steps, n, hidden)
-        if layer:  # the recurrent projections, raw and normalized, and the norms' statistics
+        if layer:  # the raw recurrent projections and the norms' statistics
             raw = gx.new_empty(n_steps, n, 4, hidden)
-            normalized = torch.empty_like(raw)
             stats = [], []
         for t in range(n_steps):
             if layer:
                 torch.mm(h[t], weight, out=raw[t].view(n, -1))
                 z, *step_stats = torch.native_layer_norm(raw[t], (hidden,), None, None, 1e-5)
                 stats[0].append(step_stats)
-                z = torch.addcmul(bias_hh, normalized[t].copy_(z).view(n, -1), norm_hh,
-                                  out=gates[t]).add_(gx[:, t])
+                z = gates[t].addcmul_(z.view(n, -1), norm_hh)
             else:
-                z = torch.addmm(bias_hh, h[t], weight, out=gates[t]).add_(gx[:, t])
+                z = gates[t].addmm_(h[t], weight)
             i_f, g, o = z[:, :2 * hidden], z[:, 2 * hidden:3 * hidden], z[:, 3 * hidden:]
             if peephole is not None:
                 i_f.unflatten(1, (2, hidden)).addcmul_(c[t].unsqueeze(1), peephole[:2])
@@ -520,7 +519,7 @@ class _LSTMSequence(torch.autograd.Function):
         if layer:
             # means and reciprocal standard deviations (T, N, 4, 1) of the projections'
             # gate blocks, (T, N, 1) of the cell states
-            saved += (raw, normalized, norm_hh, norm_c_gain, norm_c_shift,
+            saved += (raw, norm_hh, norm_c_gain, norm_c_shift,
                       *(torch.stack(s) for norm in stats for s in zip(*norm, strict=True)))
         ctx.save_for_backward(*saved)
         return h[1:].transpose(0, 1), c[1:].transpose(0, 1)
@@ -537,8 +536,7 @@ class _LSTMSequence(torch.autograd.Function):
         grad_gates = torch.empty_like(gates)  # of the gates' pre-activations
         grad_raw = grad_gates  # of the recurrent projections W_hh h, before any norm
         if layer:
-            (raw, normalized, norm_hh, norm_c_gain, norm_c_shift,
-             mean_hh, rstd_hh, mean_c, rstd_c) = norms
+            raw, norm_hh, norm_c_gain, norm_c_shift, mean_hh, rstd_hh, mean_c, rstd_c = norms
             grad_raw = torch.empty_like(gates)
             grad_c_norm = [torch.zeros_like(p) for p in (norm_c_gain, norm_c_shift)]
         dh = gates.new_zeros(n, hidden)  # flowing back from step t + 1
@@ -582,6 +580,7 @@ class _LSTMSequence(torch.autograd.Function):
         grads = (grad_gates.transpose(0, 1), grad_weight, grad_bias, grad_peephole)
         if not layer:
             return grads
+        normalized = (raw - mean_hh) * rstd_hh  # the gate blocks' layer norms, all steps
         grad_norm_hh = (grad_gates.view(-1, width) * normalized.view(-1, width)).sum(0)
         return grads + (grad_norm_hh, *grad_c_norm)
 
