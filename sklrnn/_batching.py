@@ -1,17 +1,15 @@
-"""Mini-batches of sequences of similar length, so little compute is spent on padding."""
+"""Mini-batches: each fetched by one indexing of the data, sequences of similar length together.
+
+Only a batch is ever copied out of the data (which may be read-only views, such as the windows
+of :func:`sklrnn.preprocessing.make_windows`), and cast to float32 as it is fetched.
+"""
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import torch
-from torch.utils.data import (
-    BatchSampler,
-    DataLoader,
-    RandomSampler,
-    Sampler,
-    SequentialSampler,
-    Subset,
-)
+from torch.utils.data import DataLoader, Sampler, Subset, default_convert
 
 #: Batches drawn together and sorted by length before they are shuffled (fastai's "sortish").
 POOL_BATCHES = 50
@@ -65,6 +63,30 @@ class BucketBatchSampler(Sampler):
         return (n // pool) * POOL_BATCHES + math.ceil((n % pool) / self.batch_size)
 
 
+class HoldOut:
+    """skorch ``train_split`` that holds out fixed rows for validation.
+
+    Both parts are :class:`torch.utils.data.Subset` of skorch's dataset, indexed batch by
+    batch: the data is never copied, and the parts' row indices take 4 bytes a row (int32)
+    where the number of rows allows.
+
+    Parameters
+    ----------
+    rows : slice or ndarray of int
+        The rows held out, in increasing order; every other row trains, in order.
+    """
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        index = np.arange(n, dtype=np.int32 if n <= np.iinfo(np.int32).max else np.int64)
+        # A copy, not a view that would keep all of ``index`` alive.
+        valid = index[self.rows].copy()
+        return Subset(dataset, np.delete(index, self.rows)), Subset(dataset, valid)
+
+
 def dataset_lengths(dataset):
     """Return the sequence lengths behind a skorch dataset (or a subset of one), or None."""
     if isinstance(dataset, Subset):
@@ -102,12 +124,52 @@ def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
     return _fetch_batches(dataset, BucketBatchSampler(lengths, batch_size, shuffle), **kwargs)
 
 
+class IndexBatches(Sampler):
+    """Yield the batches of the indices ``0 .. n - 1`` as lists, in order or shuffled.
+
+    Shuffled, the batches are those of torch's ``BatchSampler(RandomSampler(...))``, from the
+    same random draws (a seed from torch's global generator, then a permutation), but the
+    permutation is kept as one int32 tensor and cut into batches as they are needed, instead
+    of a list of ``n`` Python integers (about 36 bytes each).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    batch_size : int
+        Indices per batch (the last batch may be smaller).
+    shuffle : bool, default=False
+        Draw a new permutation every epoch.
+    """
+
+    def __init__(self, n, batch_size, shuffle=False):
+        self.n = n
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __iter__(self):
+        n, size = self.n, self.batch_size
+        if not self.shuffle:
+            for start in range(0, n, size):
+                yield list(range(start, min(start + size, n)))
+            return
+        generator = torch.Generator()
+        generator.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item()))
+        dtype = torch.int32 if n <= torch.iinfo(torch.int32).max else torch.int64
+        order = torch.randperm(n, generator=generator, dtype=dtype)
+        for start in range(0, n, size):
+            yield order[start:start + size].tolist()
+
+    def __len__(self):
+        return math.ceil(self.n / self.batch_size)
+
+
 def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
     """skorch ``iterator_valid`` (and ``iterator_train`` without lengths): plain batches.
 
     The batches, in order or shuffled as :class:`torch.utils.data.DataLoader` makes them
-    (the same random draws), are each fetched by one indexing of the dataset's arrays
-    rather than one ``__getitem__`` per sequence and a collation.
+    (the same random draws, see :class:`IndexBatches`), are each fetched by one indexing of
+    the dataset's arrays rather than one ``__getitem__`` per sequence and a collation.
 
     Parameters
     ----------
@@ -124,14 +186,40 @@ def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
     -------
     torch.utils.data.DataLoader
     """
-    order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
-    return _fetch_batches(dataset, BatchSampler(order, batch_size, drop_last=False), **kwargs)
+    return _fetch_batches(dataset, IndexBatches(len(dataset), batch_size, shuffle), **kwargs)
+
+
+def to_tensors(batch):
+    """Turn a fetched batch into tensors, float64 arrays into float32 ones (``collate_fn``).
+
+    The estimators keep float64 input as it is given (see
+    :func:`sklrnn._validation.validate_sequences`); this is where it becomes float32, one
+    batch at a time. Dicts, tuples and lists are converted item by item.
+
+    Parameters
+    ----------
+    batch : ndarray, tensor, or dict, tuple or list of them
+        What the dataset returned for a batch of indices.
+
+    Returns
+    -------
+    The same structure with tensors in place of arrays.
+    """
+    if isinstance(batch, np.ndarray) and batch.dtype == np.float64:
+        return torch.from_numpy(batch.astype(np.float32))
+    if isinstance(batch, Mapping):
+        return {key: to_tensors(value) for key, value in batch.items()}
+    if isinstance(batch, tuple | list):
+        return type(batch)(to_tensors(item) for item in batch)
+    return default_convert(batch)
 
 
 def _fetch_batches(dataset, batches, **kwargs):
     """A DataLoader that indexes ``dataset`` once per batch of indices from ``batches``.
 
     skorch's datasets (and torch's Subset) accept a list of indices and return the whole
-    batch; ``batch_size=None`` then only turns its arrays into tensors.
+    batch, a copy (numpy's fancy indexing); ``batch_size=None`` leaves :func:`to_tensors`
+    only turning its arrays into tensors.
     """
+    kwargs.setdefault("collate_fn", to_tensors)
     return DataLoader(dataset, sampler=batches, batch_size=None, **kwargs)

@@ -1,4 +1,4 @@
-"""The one place that turns accepted input into float32 sequences, with every bad-input error.
+"""The one place that turns accepted input into float sequences, with every bad-input error.
 
 Accepted ``X``: a 3-D array-like ``(N, T, D)``; a 2-D array-like or DataFrame ``(N, T)`` of N
 univariate sequences; ragged sequences (a list or 1-D object array of ``(T_i, D)`` or ``(T_i,)``
@@ -6,6 +6,11 @@ arrays, or a sktime ``pd-multiindex`` or ``nested_univ`` panel). Estimators call
 :func:`validate_sequences` in ``fit`` (``reset=True``) and in every prediction method
 (``reset=False``); the preprocessing transformers share :func:`is_ragged`,
 :func:`ragged_to_flat` and :func:`pad_flat`.
+
+Arrays that need no conversion are returned as they are, read-only views included (such as
+the windows of :func:`sklrnn.preprocessing.make_windows`): the network reads copies of one
+batch at a time (:mod:`sklrnn._batching`), so the whole input is never copied, and float64
+input is cast to float32 batch by batch.
 """
 
 import numpy as np
@@ -23,9 +28,8 @@ def _ndim(X):
     return np.asarray(X).ndim if ndim is None else ndim
 
 
-def _writeable(X):
-    # torch warns on read-only buffers (memmaps, broadcast views); copy those only.
-    return X if X.flags.writeable else X.copy()
+#: Float dtypes the estimators keep as given: every batch is cast to float32 when fetched.
+BATCH_DTYPES = [np.float32, np.float64]
 
 
 def _is_panel(X):
@@ -239,8 +243,8 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
     Returns
     -------
     X : ndarray of shape (N, T, D)
-        Post-padded sequences (padding is zero). Never the caller's object when a conversion
-        was needed; never written to.
+        Post-padded sequences (padding is zero). The caller's array itself, or a view of it,
+        when no conversion was needed, read-only ones included: never write to it.
     lengths : ndarray of shape (N,), dtype int64, or None
         Real length of every sequence; None for array input, whose sequences fill all T steps.
 
@@ -306,7 +310,7 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
             f"X has {n_features} features per time step, but {name} is expecting "
             f"{estimator._input_size} features per time step as input."
         )
-    return _writeable(X), lengths
+    return X, lengths
 
 
 def real_steps(X, lengths, mask_value):
@@ -332,11 +336,15 @@ def real_steps(X, lengths, mask_value):
 
 
 def validate_sequences(estimator, X, *, reset, return_steps=False):
-    """Validate ``X`` for an estimator: float32 sequences with padding removed.
+    """Validate ``X`` for an estimator: float sequences with padding removed.
 
     :func:`check_sequences`, then the estimator's ``mask_value`` applied: time steps whose
     features all equal it (all NaN for NaN) are dropped and each sequence's remaining steps
     moved to its front, so pre-, post- and inner padding become lengths.
+
+    A float32 or float64 array is kept as it is, not copied (a float64 one is cast to float32
+    batch by batch, when the network fetches it); ragged or masked input, which is copied
+    anyway, and every other dtype become float32.
 
     Parameters
     ----------
@@ -351,8 +359,9 @@ def validate_sequences(estimator, X, *, reset, return_steps=False):
 
     Returns
     -------
-    X : ndarray of shape (N, T, D), dtype float32
-        Post-padded sequences.
+    X : ndarray of shape (N, T, D), dtype float32 or float64
+        Post-padded sequences; the caller's array, or a view of it, when no conversion was
+        needed: never write to it.
     lengths : ndarray of shape (N,), dtype int64, or None
         Real length of every sequence; None when every sequence fills all T steps.
     real : ndarray of shape (N, T_given), dtype bool
@@ -368,7 +377,9 @@ def validate_sequences(estimator, X, *, reset, return_steps=False):
     """
     mask_value = estimator.mask_value
     allow_nan = mask_value is not None and np.isnan(mask_value)
-    X, lengths = check_sequences(estimator, X, reset=reset, allow_nan=allow_nan)
+    copied = mask_value is not None or is_ragged(X)
+    X, lengths = check_sequences(estimator, X, reset=reset, allow_nan=allow_nan,
+                                 dtype=np.float32 if copied else BATCH_DTYPES)
     real = real_steps(X, lengths, mask_value) if return_steps or mask_value is not None else None
     if mask_value is not None:
         X, lengths = _unmask(X, real, mask_value)
@@ -427,6 +438,7 @@ def validate_regression_target(estimator, y, n_samples):
     Returns
     -------
     y : ndarray of shape (N, K), dtype float32
+        A view of the caller's ``y`` when it is float32 already: never write to it.
     was_1d : bool
     """
     _check_y_given(estimator, y)
@@ -436,7 +448,7 @@ def validate_regression_target(estimator, y, n_samples):
             f"y must have shape (n_samples,) or (n_samples, n_targets); got {y.shape}."
         )
     _check_lengths(n_samples, y)
-    return _writeable(y.reshape(len(y), -1)), y.ndim == 1
+    return y.reshape(len(y), -1), y.ndim == 1
 
 
 def validate_class_labels(estimator, y, n_samples):
@@ -470,7 +482,9 @@ def _check_lengths(n_samples, y):
 
 
 def validate_vectors(estimator, X, *, reset):
-    """Validate ``X`` for ``architecture="vec2seq"``: one float32 feature vector per sample.
+    """Validate ``X`` for ``architecture="vec2seq"``: one float feature vector per sample.
+
+    As in :func:`validate_sequences`, a float32 or float64 array is kept as it is.
 
     Parameters
     ----------
@@ -484,7 +498,8 @@ def validate_vectors(estimator, X, *, reset):
 
     Returns
     -------
-    ndarray of shape (N, D), dtype float32
+    ndarray of shape (N, D), dtype float32 or float64
+        The caller's array, or a view of it, when no conversion was needed.
     """
     if is_ragged(X) or (ndim := _ndim(X)) != 2:
         got = "ragged sequences" if is_ragged(X) else f"{ndim} dimension(s)"
@@ -493,11 +508,11 @@ def validate_vectors(estimator, X, *, reset):
             f"(n_samples, n_features), one vector per sample; got {got}. For sequences as "
             "input use architecture='encoder_decoder' (another output length) or 'seq2seq'."
         )
-    X = validate_data(estimator, X, reset=reset, dtype=np.float32)
+    X = validate_data(estimator, X, reset=reset, dtype=BATCH_DTYPES)
     if reset:
         estimator._input_ndim = 2
         estimator._input_size = X.shape[1]
-    return _writeable(X)
+    return X
 
 
 def validate_horizon_target(estimator, y, n_samples):
@@ -515,6 +530,7 @@ def validate_horizon_target(estimator, y, n_samples):
     Returns
     -------
     y : ndarray of shape (N, H, K), dtype float32
+        A view of the caller's ``y`` when it is float32 already: never write to it.
     no_target_axis : bool
         True for 2-D ``y``.
     """
@@ -527,7 +543,7 @@ def validate_horizon_target(estimator, y, n_samples):
             f"{y.shape}. For one target vector per sample use architecture='seq2vec'."
         )
     _check_lengths(n_samples, y)
-    return _writeable(y.reshape(*y.shape[:2], -1)), y.ndim == 2
+    return y.reshape(*y.shape[:2], -1), y.ndim == 2
 
 
 def step_targets(estimator, y, real, *, dtype=np.float32):

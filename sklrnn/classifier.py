@@ -114,7 +114,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         # Stratified by class; sequences labelled per step are drawn at random.
         split = (StratifiedShuffleSplit if y.ndim == 1 else ShuffleSplit)(
             n_splits=1, test_size=n_valid, random_state=seed)
-        return next(split.split(np.zeros(len(y)), y if y.ndim == 1 else None))[1]
+        return np.sort(next(split.split(np.zeros(len(y)), y if y.ndim == 1 else None))[1])
 
     def predict_proba(self, X):
         """Predict class probabilities of every sequence.

@@ -85,7 +85,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     def _validation_rows(self, y, n_valid, seed):
         # The last rows, in order: later windows of a series overlap earlier ones.
-        return np.arange(len(y) - n_valid, len(y))
+        return slice(len(y) - n_valid, len(y))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
