@@ -5,6 +5,7 @@ Benchmarks run as scripts (``python benchmarks/bench_ragged.py``), so this direc
 """
 
 import os
+import platform
 import statistics
 
 import torch
@@ -48,3 +49,21 @@ def synchronize(device):
     """Wait for the work queued on ``device``: CUDA kernels run asynchronously."""
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def cpu_model():
+    """The CPU's model name, from ``/proc/cpuinfo`` on Linux, else what ``platform`` says."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def machine_line():
+    """One line on where a benchmark runs: torch, its threads, python, the CPU and its cores."""
+    return (f"torch {torch.__version__}, {torch.get_num_threads()} threads, python "
+            f"{platform.python_version()}, {cpu_model()} ({os.cpu_count()} CPUs)")
