@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 from skorch.callbacks import EarlyStopping, GradientNormClipping
 
-from ._batching import HoldOut, batch_loader, bucket_loader
+from ._batching import BatchDataset, HoldOut, batch_loader, bucket_loader
 from ._validation import (
     is_ragged,
     rows_are_samples,
@@ -422,6 +422,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            dataset=BatchDataset,
             iterator_train=bucket_loader,
             iterator_valid=batch_loader,
             iterator_train__shuffle=True,

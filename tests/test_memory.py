@@ -97,12 +97,12 @@ def test_shuffled_batches_are_torch_random_sampler_batches(n, batch_size):
                 for _ in range(2)]
     torch.manual_seed(7)
     batches = IndexBatches(n, batch_size, shuffle=True)
-    assert [list(batches) for _ in range(2)] == expected
+    assert [[batch.tolist() for batch in batches] for _ in range(2)] == expected
     assert len(batches) == len(expected[0])
 
 
 def test_batches_in_order_cover_every_index_once():
-    assert list(IndexBatches(7, 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [batch.tolist() for batch in IndexBatches(7, 3)] == [[0, 1, 2], [3, 4, 5], [6]]
 
 
 @pytest.mark.parametrize("rows, valid", [(slice(8, 10), [8, 9]), (np.array([1, 4]), [1, 4])])
