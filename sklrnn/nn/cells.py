@@ -522,6 +522,7 @@ class _LSTMSequence(torch.autograd.Function):
             saved += (raw, norm_hh, norm_c_gain, norm_c_shift,
                       *(torch.stack(s) for norm in stats for s in zip(*norm, strict=True)))
         ctx.save_for_backward(*saved)
+        ctx.set_materialize_grads(False)  # unused states get None, not zeros to add
         return h[1:].transpose(0, 1), c[1:].transpose(0, 1)
 
     @staticmethod
@@ -542,8 +543,10 @@ class _LSTMSequence(torch.autograd.Function):
         dh = gates.new_zeros(n, hidden)  # flowing back from step t + 1
         dc = gates.new_zeros(n, hidden)
         for t in reversed(range(n_steps)):
-            dh += grad_h[:, t]
-            dc += grad_c[:, t]
+            if grad_h is not None:
+                dh += grad_h[:, t]
+            if grad_c is not None:
+                dc += grad_c[:, t]
             i, f, g, o = gates[t].split(hidden, 1)
             d_i, d_f, d_g, d_o = grad_gates[t].split(hidden, 1)
             sigmoid_backward(torch.mul(dh, tanh_c[t], out=d_o), o, grad_input=d_o)
