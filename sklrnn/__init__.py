@@ -1,8 +1,9 @@
 """sklrnn: recurrent neural networks as scikit-learn estimators, built on PyTorch and skorch."""
 
-from .classifier import RNNClassifier
-from .regressor import RNNRegressor
-
 __version__ = "0.1.0.dev0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "__version__"]
+from .classifier import RNNClassifier  # noqa: E402
+from .persistence import load, save  # noqa: E402
+from .regressor import RNNRegressor  # noqa: E402
+
+__all__ = ["RNNClassifier", "RNNRegressor", "load", "save", "__version__"]

@@ -1,0 +1,211 @@
+"""Save fitted estimators without pickle: weights as safetensors, everything else as JSON.
+
+A file written by :func:`save` is one `safetensors <https://huggingface.co/docs/safetensors>`_
+file: the network's weights and buffers as tensors, and in its header a JSON document with
+the estimator's class, its hyperparameters, its fitted attributes, its training history and
+the library versions. Neither format can carry code, so :func:`load` can read a file from
+anywhere: it refuses anything that is not such a file (a pickle, say), whose format version
+is newer than it knows, or whose tensors do not fit the network its hyperparameters build.
+Pickle and joblib keep working for those who want them, with their usual warning: loading a
+pickle runs whatever code it holds.
+"""
+
+import json
+import numbers
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import safe_open, save_file
+from sklearn.utils.validation import check_is_fitted
+from skorch.history import History
+
+from . import __version__
+from .classifier import RNNClassifier
+from .regressor import RNNRegressor
+
+#: The estimators save and load know, by the name written in the file.
+ESTIMATORS = {cls.__name__: cls for cls in (RNNRegressor, RNNClassifier)}
+
+#: Version of the file layout; load refuses newer ones.
+FORMAT_VERSION = 1
+
+#: Fitted attributes written besides the weights, when the estimator has them.
+FITTED = ("n_features_in_", "feature_names_in_", "classes_", "_input_ndim", "_input_size",
+          "_n_outputs", "_horizon", "_y_1d", "_table_frame")
+
+_KEY = "sklrnn"
+
+
+def save(estimator, path):
+    """Write a fitted estimator to ``path``: safetensors weights plus a JSON header.
+
+    Parameters
+    ----------
+    estimator : RNNRegressor or RNNClassifier
+        A fitted estimator whose hyperparameters are plain values (numbers, strings, None):
+        ``callbacks`` objects or a ``RandomState`` cannot be written without pickle.
+    path : str or path-like
+        The file to write (``.safetensors`` by convention); an existing one is replaced.
+
+    Raises
+    ------
+    TypeError
+        For another kind of estimator, or hyperparameters JSON cannot hold.
+    sklearn.exceptions.NotFittedError
+        When the estimator is not fitted.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> import sklrnn
+    >>> X = np.random.default_rng(0).normal(size=(20, 5, 1))
+    >>> reg = sklrnn.RNNRegressor(hidden_size=4, max_epochs=1, random_state=0)
+    >>> reg = reg.fit(X, X[:, -1, 0])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+    >>> sklrnn.save(reg, path)
+    >>> bool((sklrnn.load(path).predict(X) == reg.predict(X)).all())
+    True
+    """
+    name = type(estimator).__name__
+    if ESTIMATORS.get(name) is not type(estimator):
+        raise TypeError(
+            f"sklrnn.save writes {sorted(ESTIMATORS)}; got {name}. Use pickle or joblib for "
+            "other objects."
+        )
+    check_is_fitted(estimator)
+    params = {key: _to_json(value) for key, value in estimator.get_params(deep=False).items()}
+    optimizer = params["optimizer"]
+    if isinstance(optimizer, type) and getattr(torch.optim, optimizer.__name__, None) is optimizer:
+        params["optimizer"] = f"torch.optim.{optimizer.__name__}"
+    unwritable = [key for key, value in params.items() if not _is_plain(value)]
+    if unwritable:
+        raise TypeError(
+            f"sklrnn.save cannot write the hyperparameters {unwritable} of {name} without "
+            "pickle (only numbers, strings, booleans and None, and optimizers from "
+            "torch.optim). Set them to plain values with set_params before saving (callbacks "
+            "are needed for training only), or use pickle or joblib."
+        )
+    fitted = {key: _to_json(getattr(estimator, key)) for key in FITTED if hasattr(estimator, key)}
+    module_params = estimator.net_.get_params()
+    header = {
+        "format_version": FORMAT_VERSION,
+        "estimator": name,
+        "params": params,
+        "fitted": fitted,
+        "max_steps": module_params.get("module__max_steps"),
+        "history": estimator.history_.to_list(),
+        "versions": {"sklrnn": __version__, "torch": torch.__version__,
+                     "skorch": skorch.__version__, "scikit-learn": sklearn.__version__},
+    }
+    try:
+        metadata = {_KEY: json.dumps(header, allow_nan=True)}
+    except TypeError as exc:
+        raise TypeError(f"sklrnn.save cannot write the training history as JSON: {exc}") from exc
+    tensors = {key: value.detach().cpu().contiguous().clone()
+               for key, value in estimator.net_.module_.state_dict().items()}
+    save_file(tensors, path, metadata=metadata)
+
+
+def load(path, device=None):
+    """Rebuild an estimator written by :func:`save`; it predicts as the saved one did.
+
+    Nothing in the file is executed: it holds tensors and JSON only.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save`.
+    device : str or None, default=None
+        The torch device to load the network onto (e.g. ``"cpu"`` for a model saved on a
+        GPU); None keeps the saved estimator's ``device``.
+
+    Returns
+    -------
+    RNNRegressor or RNNClassifier
+        The fitted estimator.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is not a file written by :func:`save` (a pickle, for example), was
+        written by a newer format version, names an unknown estimator, or holds tensors
+        with other names or shapes than the network its hyperparameters build.
+
+    Examples
+    --------
+    See :func:`save`.
+    """
+    try:
+        with safe_open(path, framework="pt") as file:
+            metadata = file.metadata() or {}
+            tensors = {key: file.get_tensor(key) for key in file.keys()}
+    except (SafetensorError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(
+            f"{path} is not a file written by sklrnn.save ({exc}). sklrnn.load reads only "
+            "safetensors files with sklrnn's header; for a pickle, use pickle or joblib, and "
+            "only on files you trust."
+        ) from exc
+    if _KEY not in metadata:
+        raise ValueError(f"{path} is a safetensors file, but not one written by sklrnn.save.")
+    header = json.loads(metadata[_KEY])
+    version = header.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} has format version {version!r}; this sklrnn reads versions up to "
+            f"{FORMAT_VERSION}. Upgrade sklrnn to load it."
+        )
+    cls = ESTIMATORS.get(header.get("estimator"))
+    if cls is None:
+        raise ValueError(
+            f"{path} holds an unknown estimator {header.get('estimator')!r}; sklrnn.load "
+            f"builds {sorted(ESTIMATORS)}."
+        )
+    params = dict(header["params"])
+    if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith("torch.optim."):
+        params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
+    if device is not None:
+        params["device"] = device
+    estimator = cls(**params)
+    for key, value in header["fitted"].items():
+        setattr(estimator, key, _from_json(value))
+    net = estimator._build_net(estimator._input_size, None, header.get("max_steps"))
+    try:
+        net.module_.load_state_dict(tensors)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"The tensors in {path} do not fit the network its hyperparameters build: {exc}"
+        ) from exc
+    net.history = History(header["history"])
+    estimator.net_ = net
+    estimator.history_ = net.history
+    return estimator
+
+
+def _is_plain(value):
+    return value is None or isinstance(value, str | bool | numbers.Integral | numbers.Real)
+
+
+def _to_json(value):
+    """A fitted attribute as JSON: arrays as their items and dtype."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufUO":
+            raise TypeError(f"sklrnn.save cannot write an array of dtype {value.dtype}.")
+        return {"array": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, dict) and set(value) == {"array", "dtype"}:
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in "biufUO":
+            raise ValueError(f"sklrnn.load refuses arrays of dtype {dtype}.")
+        return np.array(value["array"], dtype=dtype)
+    return value
+

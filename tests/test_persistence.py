@@ -1,0 +1,140 @@
+"""sklrnn.save / sklrnn.load: safetensors weights and a JSON header, never pickle."""
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import safe_open, save_file
+from sklearn.exceptions import NotFittedError
+
+import sklrnn
+from sklrnn import RNNClassifier, RNNRegressor
+from sklrnn.persistence import FORMAT_VERSION
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(24, 6, 2)).astype(np.float32)
+RAGGED = [RNG.normal(size=(n, 2)) for n in RNG.integers(2, 8, size=24)]
+SMALL = dict(hidden_size=4, max_epochs=2, random_state=0)
+
+
+def _round_trip(estimator, tmp_path, **load_kwargs):
+    path = tmp_path / "model.safetensors"
+    sklrnn.save(estimator, path)
+    return sklrnn.load(path, **load_kwargs)
+
+
+@pytest.mark.parametrize("estimator, X_fit, y", [
+    (RNNRegressor(**SMALL), X, X[:, -1, 0]),
+    (RNNRegressor(cell="peephole_lstm", normalization="layer", **SMALL), X, X[:, :, :2].sum(1)),
+    (RNNRegressor(cell="gru", normalization="batch", bidirectional=True, **SMALL), X, X[:, 0, 0]),
+    (RNNRegressor(cell="rnn", activation="elu", architecture="seq2seq", mask_value=np.nan,
+                  **SMALL), X, X[:, :, 0]),
+    (RNNRegressor(architecture="encoder_decoder", optimizer=torch.optim.SGD, **SMALL), X,
+     X[:, :3, 1]),
+    (RNNRegressor(**SMALL), RAGGED, np.array([s.sum() for s in RAGGED])),
+    (RNNClassifier(**SMALL), X, np.where(X[:, 0, 0] > 0, "up", "down")),
+    (RNNClassifier(architecture="seq2seq", **SMALL), X, (X[:, :, 0] > 0).astype(int)),
+], ids=["lstm", "peephole-layer-norm", "gru-batch-norm-bidirectional", "seq2seq-nan-mask",
+        "encoder-decoder-sgd", "ragged", "classifier-labels", "classifier-seq2seq"])
+def test_loaded_estimator_predicts_identically(estimator, X_fit, y, tmp_path):
+    estimator.fit(X_fit, y)
+    loaded = _round_trip(estimator, tmp_path)
+    assert type(loaded) is type(estimator)
+    assert loaded.get_params() == pytest.approx(estimator.get_params(), nan_ok=True)
+    expected, got = estimator.predict(X_fit), loaded.predict(X_fit)
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(g, e)
+    if isinstance(estimator, RNNClassifier):
+        np.testing.assert_array_equal(loaded.classes_, estimator.classes_)
+        assert loaded.classes_.dtype == estimator.classes_.dtype
+        np.testing.assert_array_equal(loaded.predict_proba(X_fit[:5]),
+                                      estimator.predict_proba(X_fit[:5]))
+    assert loaded.n_features_in_ == estimator.n_features_in_
+    assert loaded.history_[:, "train_loss"] == estimator.history_[:, "train_loss"]
+
+
+def test_loaded_estimator_keeps_feature_names_and_scores(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame(X[:, :, 0], columns=[f"t{i}" for i in range(6)])
+    estimator = RNNRegressor(**SMALL).fit(frame, X[:, -1, 1])
+    loaded = _round_trip(estimator, tmp_path)
+    np.testing.assert_array_equal(loaded.feature_names_in_, estimator.feature_names_in_)
+    assert loaded.score(frame, X[:, -1, 1]) == estimator.score(frame, X[:, -1, 1])
+
+
+def test_loaded_estimator_can_continue_training(tmp_path):
+    estimator = RNNRegressor(warm_start=True, **SMALL).fit(X, X[:, -1, 0])
+    loaded = _round_trip(estimator, tmp_path)
+    loaded.fit(X, X[:, -1, 0])
+    estimator.fit(X, X[:, -1, 0])
+    assert len(loaded.history_) == len(estimator.history_) == 4
+
+
+def test_device_can_be_overridden_at_load(tmp_path):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    loaded = _round_trip(estimator, tmp_path, device="cpu")
+    assert loaded.device == "cpu"
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+
+
+def test_save_refuses_unfitted_estimators_and_other_objects(tmp_path):
+    with pytest.raises(NotFittedError):
+        sklrnn.save(RNNRegressor(), tmp_path / "m.safetensors")
+    with pytest.raises(TypeError, match="pickle or joblib"):
+        sklrnn.save(object(), tmp_path / "m.safetensors")
+
+
+def test_save_refuses_hyperparameters_json_cannot_hold(tmp_path):
+    from sklrnn.callbacks import GradientMonitor
+
+    estimator = RNNRegressor(callbacks=[GradientMonitor()], **SMALL).fit(X, X[:, -1, 0])
+    with pytest.raises(TypeError, match=r"\['callbacks'\].*set_params"):
+        sklrnn.save(estimator, tmp_path / "m.safetensors")
+    sklrnn.save(estimator.set_params(callbacks=None), tmp_path / "m.safetensors")
+
+
+def test_load_refuses_a_pickle(tmp_path):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    path = tmp_path / "model.safetensors"
+    with open(path, "wb") as file:
+        pickle.dump(estimator, file)
+    with pytest.raises(ValueError, match="not a file written by sklrnn.save"):
+        sklrnn.load(path)
+
+
+def _rewrite(path, edit_header=None, edit_tensors=None):
+    with safe_open(path, framework="pt") as file:
+        metadata = file.metadata()
+        tensors = {key: file.get_tensor(key) for key in file.keys()}
+    header = json.loads(metadata["sklrnn"])
+    if edit_header:
+        edit_header(header)
+    if edit_tensors:
+        edit_tensors(tensors)
+    save_file(tensors, path, metadata={"sklrnn": json.dumps(header)})
+
+
+@pytest.mark.parametrize("edit_header, edit_tensors, match", [
+    (lambda h: h.update(format_version=FORMAT_VERSION + 1), None, "Upgrade sklrnn"),
+    (lambda h: h.update(estimator="os.system"), None, "unknown estimator"),
+    (lambda h: h["params"].update(hidden_size=5), None, "do not fit"),
+    (None, lambda t: t.update(extra=torch.zeros(2)), "do not fit"),
+    (None, lambda t: t.update({k: torch.zeros(3, 3) for k in list(t)[:1]}), "do not fit"),
+], ids=["newer-version", "unknown-estimator", "shapes-tampered", "unknown-key", "shape"])
+def test_load_refuses_tampered_files(edit_header, edit_tensors, match, tmp_path):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    path = tmp_path / "model.safetensors"
+    sklrnn.save(estimator, path)
+    _rewrite(path, edit_header, edit_tensors)
+    with pytest.raises(ValueError, match=match):
+        sklrnn.load(path)
+
+
+def test_load_refuses_a_safetensors_file_of_someone_else(tmp_path):
+    path = tmp_path / "weights.safetensors"
+    save_file({"w": torch.zeros(2)}, path)
+    with pytest.raises(ValueError, match="not one written by sklrnn.save"):
+        sklrnn.load(path)
