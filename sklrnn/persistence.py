@@ -1,13 +1,13 @@
 """Save fitted estimators without pickle: weights as safetensors, everything else as JSON.
 
 A file written by :func:`save` is one `safetensors <https://huggingface.co/docs/safetensors>`_
-file: the network's weights and buffers as tensors, and in its header a JSON document with
-the estimator's class, its hyperparameters, its fitted attributes, its training history and
-the library versions. Neither format can carry code, so :func:`load` can read a file from
-anywhere: it refuses anything that is not such a file (a pickle, say), whose format version
-is newer than it knows, or whose tensors do not fit the network its hyperparameters build.
-Pickle and joblib keep working for those who want them, with their usual warning: loading a
-pickle runs whatever code it holds.
+file: the network's weights and buffers as tensors (none for a transformer), and in its
+header a JSON document with the class, its hyperparameters, its fitted attributes (every
+attribute ``fit`` set), the training history and the library versions. Neither format can
+carry code, so :func:`load` can read a file from anywhere: it refuses anything that is not
+such a file (a pickle, say), whose format version is newer than it knows, or whose tensors
+do not fit the network its hyperparameters build. Pickle and joblib keep working for those
+who want them, with their usual warning: loading a pickle runs whatever code it holds.
 """
 
 import json
@@ -24,17 +24,18 @@ from skorch.history import History
 
 from . import __version__
 from .classifier import RNNClassifier
+from .preprocessing import SequencePadder, SequenceScaler, TabularToSequence
 from .regressor import RNNRegressor
 
-#: The estimators save and load know, by the name written in the file.
-ESTIMATORS = {cls.__name__: cls for cls in (RNNRegressor, RNNClassifier)}
+#: The estimators and transformers save and load know, by the name written in the file.
+ESTIMATORS = {cls.__name__: cls for cls in (
+    RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler, TabularToSequence)}
 
 #: Version of the file layout; load refuses newer ones.
 FORMAT_VERSION = 1
 
-#: Fitted attributes written besides the weights, when the estimator has them.
-FITTED = ("n_features_in_", "feature_names_in_", "classes_", "_input_ndim", "_input_size",
-          "_n_outputs", "_horizon", "_y_1d", "_table_frame")
+#: What the networks' files hold apart from the fitted attributes.
+NETWORK = ("net_", "history_")
 
 _KEY = "sklrnn"
 
@@ -44,9 +45,10 @@ def save(estimator, path):
 
     Parameters
     ----------
-    estimator : RNNRegressor or RNNClassifier
-        A fitted estimator whose hyperparameters are plain values (numbers, strings, None):
-        ``callbacks`` objects or a ``RandomState`` cannot be written without pickle.
+    estimator : RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler or TabularToSequence
+        A fitted estimator or transformer whose hyperparameters are plain values (numbers,
+        strings, None): ``callbacks`` objects or a ``RandomState`` cannot be written without
+        pickle.
     path : str or path-like
         The file to write (``.safetensors`` by convention); an existing one is replaced.
 
@@ -77,7 +79,7 @@ def save(estimator, path):
         )
     check_is_fitted(estimator)
     params = {key: _to_json(value) for key, value in estimator.get_params(deep=False).items()}
-    optimizer = params["optimizer"]
+    optimizer = params.get("optimizer")
     if isinstance(optimizer, type) and getattr(torch.optim, optimizer.__name__, None) is optimizer:
         params["optimizer"] = f"torch.optim.{optimizer.__name__}"
     unwritable = [key for key, value in params.items() if not _is_plain(value)]
@@ -88,24 +90,28 @@ def save(estimator, path):
             "torch.optim). Set them to plain values with set_params before saving (callbacks "
             "are needed for training only), or use pickle or joblib."
         )
-    fitted = {key: _to_json(getattr(estimator, key)) for key in FITTED if hasattr(estimator, key)}
-    module_params = estimator.net_.get_params()
+    # Everything fit set: the attributes that are not hyperparameters.
+    fitted = {key: _to_json(value) for key, value in vars(estimator).items()
+              if key not in params and key not in NETWORK}
+    net = getattr(estimator, "net_", None)
     header = {
         "format_version": FORMAT_VERSION,
         "estimator": name,
         "params": params,
         "fitted": fitted,
-        "max_steps": module_params.get("module__max_steps"),
-        "history": estimator.history_.to_list(),
         "versions": {"sklrnn": __version__, "torch": torch.__version__,
                      "skorch": skorch.__version__, "scikit-learn": sklearn.__version__},
     }
+    tensors = {}
+    if net is not None:
+        header["max_steps"] = net.get_params().get("module__max_steps")
+        header["history"] = estimator.history_.to_list()
+        tensors = {key: value.detach().cpu().contiguous().clone()
+                   for key, value in net.module_.state_dict().items()}
     try:
         metadata = {_KEY: json.dumps(header, allow_nan=True)}
     except TypeError as exc:
-        raise TypeError(f"sklrnn.save cannot write the training history as JSON: {exc}") from exc
-    tensors = {key: value.detach().cpu().contiguous().clone()
-               for key, value in estimator.net_.module_.state_dict().items()}
+        raise TypeError(f"sklrnn.save cannot write {name}'s state as JSON: {exc}") from exc
     save_file(tensors, path, metadata=metadata)
 
 
@@ -124,8 +130,8 @@ def load(path, device=None):
 
     Returns
     -------
-    RNNRegressor or RNNClassifier
-        The fitted estimator.
+    RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler or TabularToSequence
+        The fitted estimator or transformer.
 
     Raises
     ------
@@ -173,6 +179,10 @@ def load(path, device=None):
     estimator = cls(**params)
     for key, value in header["fitted"].items():
         setattr(estimator, key, _from_json(value))
+    if "history" not in header:  # a transformer: no network
+        if tensors:
+            raise ValueError(f"{path} holds tensors that {cls.__name__} does not have.")
+        return estimator
     net = estimator._build_net(estimator._input_size, None, header.get("max_steps"))
     try:
         net.module_.load_state_dict(tensors)

@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 import sklrnn
 from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn.persistence import FORMAT_VERSION
+from sklrnn.preprocessing import SequencePadder, SequenceScaler, TabularToSequence
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(24, 6, 2)).astype(np.float32)
@@ -53,6 +54,21 @@ def test_loaded_estimator_predicts_identically(estimator, X_fit, y, tmp_path):
                                       estimator.predict_proba(X_fit[:5]))
     assert loaded.n_features_in_ == estimator.n_features_in_
     assert loaded.history_[:, "train_loss"] == estimator.history_[:, "train_loss"]
+
+
+@pytest.mark.parametrize("transformer, X_fit", [
+    (SequenceScaler(), RAGGED),
+    (SequenceScaler(with_mean=False), X),
+    (SequencePadder(), RAGGED),
+    (TabularToSequence(n_variables=2), X.reshape(len(X), -1)),
+], ids=["scaler-ragged", "scaler-no-mean", "padder", "tabular-to-sequence"])
+def test_loaded_transformer_transforms_identically(transformer, X_fit, tmp_path):
+    transformer.fit(X_fit)
+    loaded = _round_trip(transformer, tmp_path)
+    assert type(loaded) is type(transformer)
+    assert loaded.get_params() == transformer.get_params()
+    for e, g in zip(transformer.transform(X_fit), loaded.transform(X_fit), strict=True):
+        np.testing.assert_array_equal(g, e)
 
 
 def test_loaded_estimator_keeps_feature_names_and_scores(tmp_path):
