@@ -171,13 +171,20 @@ def load(path, device=None):
             f"{path} holds an unknown estimator {header.get('estimator')!r}; sklrnn.load "
             f"builds {sorted(ESTIMATORS)}."
         )
-    params = dict(header["params"])
+    params, fitted = dict(header["params"]), header["fitted"]
+    unknown = sorted(set(params) - set(cls().get_params(deep=False))) + sorted(
+        key for key in fitted if not _is_fitted_name(key) or key in params)
+    if unknown:
+        raise ValueError(
+            f"{path} names parameters or fitted attributes {cls.__name__} does not have: "
+            f"{unknown}. It was not written by sklrnn.save, or was altered."
+        )
     if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith("torch.optim."):
         params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
     if device is not None:
         params["device"] = device
     estimator = cls(**params)
-    for key, value in header["fitted"].items():
+    for key, value in fitted.items():
         setattr(estimator, key, _from_json(value))
     if "history" not in header:  # a transformer: no network
         if tensors:
@@ -194,6 +201,12 @@ def load(path, device=None):
     estimator.net_ = net
     estimator.history_ = net.history
     return estimator
+
+
+def _is_fitted_name(key):
+    """Whether ``key`` can name an attribute ``fit`` sets: ``name_`` or ``_name``, no dunder."""
+    return (isinstance(key, str) and key.isidentifier() and not key.startswith("__")
+            and (key.endswith("_") or key.startswith("_")))
 
 
 def _is_plain(value):

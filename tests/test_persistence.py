@@ -139,7 +139,11 @@ def _rewrite(path, edit_header=None, edit_tensors=None):
     (lambda h: h["params"].update(hidden_size=5), None, "do not fit"),
     (None, lambda t: t.update(extra=torch.zeros(2)), "do not fit"),
     (None, lambda t: t.update({k: torch.zeros(3, 3) for k in list(t)[:1]}), "do not fit"),
-], ids=["newer-version", "unknown-estimator", "shapes-tampered", "unknown-key", "shape"])
+    (lambda h: h["params"].update(run="rm -rf /"), None, r"does not have: \['run'\]"),
+    (lambda h: h["fitted"].update(__class__="str"), None, "does not have"),
+    (lambda h: h["fitted"].update(predict=1), None, "does not have"),
+], ids=["newer-version", "unknown-estimator", "shapes-tampered", "unknown-key", "shape",
+        "unknown-parameter", "dunder-attribute", "method-name"])
 def test_load_refuses_tampered_files(edit_header, edit_tensors, match, tmp_path):
     estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
     path = tmp_path / "model.safetensors"
