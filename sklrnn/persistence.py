@@ -159,6 +159,8 @@ def load(path, device=None):
     if _KEY not in metadata:
         raise ValueError(f"{path} is a safetensors file, but not one written by sklrnn.save.")
     header = json.loads(metadata[_KEY])
+    if not isinstance(header, dict) or not isinstance(header.get("fitted", {}), dict):
+        raise ValueError(f"{path} has a malformed sklrnn header; it was altered.")
     version = header.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(
@@ -226,7 +228,10 @@ def _to_json(value):
 
 def _from_json(value):
     if isinstance(value, dict) and set(value) == {"array", "dtype"}:
-        dtype = np.dtype(value["dtype"])
+        try:
+            dtype = np.dtype(value["dtype"])
+        except TypeError as exc:
+            raise ValueError(f"sklrnn.load refuses the array dtype {value['dtype']!r}.") from exc
         if dtype.kind not in "biufUO":
             raise ValueError(f"sklrnn.load refuses arrays of dtype {dtype}.")
         return np.array(value["array"], dtype=dtype)

@@ -142,8 +142,14 @@ def _rewrite(path, edit_header=None, edit_tensors=None):
     (lambda h: h["params"].update(run="rm -rf /"), None, r"does not have: \['run'\]"),
     (lambda h: h["fitted"].update(__class__="str"), None, "does not have"),
     (lambda h: h["fitted"].update(predict=1), None, "does not have"),
+    (lambda h: h["fitted"].update(n_features_in_={"array": [1], "dtype": "garbage"}), None,
+     "dtype"),
+    (lambda h: h["fitted"].update(n_features_in_={"array": [1], "dtype": "<M8[s]"}), None,
+     "dtype"),
+    (lambda h: h.update(fitted=[1, 2]), None, "malformed"),
 ], ids=["newer-version", "unknown-estimator", "shapes-tampered", "unknown-key", "shape",
-        "unknown-parameter", "dunder-attribute", "method-name"])
+        "unknown-parameter", "dunder-attribute", "method-name", "dtype-garbage",
+        "dtype-datetime", "fitted-not-a-dict"])
 def test_load_refuses_tampered_files(edit_header, edit_tensors, match, tmp_path):
     estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
     path = tmp_path / "model.safetensors"
