@@ -1,17 +1,22 @@
 """Save fitted estimators without pickle: weights as safetensors, everything else as JSON.
 
 A file written by :func:`save` is one `safetensors <https://huggingface.co/docs/safetensors>`_
-file: the network's weights and buffers as tensors (none for a transformer), and in its
+file: the networks' weights and buffers as tensors (none for a transformer), and in its
 header a JSON document with the class, its hyperparameters, its fitted attributes (every
-attribute ``fit`` set), the training history and the library versions. Neither format can
-carry code, so :func:`load` can read a file from anywhere: it refuses anything that is not
-such a file (a pickle, say), whose format version is newer than it knows, or whose tensors
-do not fit the network its hyperparameters build. Pickle and joblib keep working for those
-who want them, with their usual warning: loading a pickle runs whatever code it holds.
+attribute ``fit`` set), the training history and the library versions. A
+:class:`~sklearn.pipeline.Pipeline` of sklrnn steps and an
+:class:`~sklrnn.forecasting.RNNForecaster` nest their estimators' documents in it, with the
+tensors of each under its own prefix. Neither format can carry code, so :func:`load` can read
+a file from anywhere: it refuses anything that is not such a file (a pickle, say), whose
+format version is newer than it knows, or whose tensors do not fit the networks its
+hyperparameters build. Pickle and joblib keep working for those who want them, with their
+usual warning: loading a pickle runs whatever code it holds.
 """
 
+import inspect
 import json
 import numbers
+import sys
 
 import numpy as np
 import sklearn
@@ -19,6 +24,7 @@ import skorch
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import safe_open, save_file
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
@@ -27,9 +33,10 @@ from .classifier import RNNClassifier
 from .preprocessing import SequencePadder, SequenceScaler, TabularToSequence
 from .regressor import RNNRegressor
 
-#: The estimators and transformers save and load know, by the name written in the file.
+#: The estimators and transformers save and load know, by the name written in the file
+#: (with sktime installed, also ``RNNForecaster``).
 ESTIMATORS = {cls.__name__: cls for cls in (
-    RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler, TabularToSequence)}
+    RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler, TabularToSequence, Pipeline)}
 
 #: Version of the file layout; load refuses newer ones.
 FORMAT_VERSION = 1
@@ -37,7 +44,15 @@ FORMAT_VERSION = 1
 #: What the networks' files hold apart from the fitted attributes.
 NETWORK = ("net_", "history_")
 
+#: RNNForecaster's own fitted state; sktime's ``fit`` sets the rest again at load.
+FORECASTER_STATE = ("regressor_", "n_windows_", "_levels", "_horizon", "_keys", "_columns",
+                    "_center", "_scale", "_y_seen", "_X_seen")
+
 _KEY = "sklrnn"
+
+
+class _Unwritable(TypeError):
+    """A value JSON cannot hold without pickle."""
 
 
 def save(estimator, path):
@@ -45,8 +60,10 @@ def save(estimator, path):
 
     Parameters
     ----------
-    estimator : RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler or TabularToSequence
-        A fitted estimator or transformer whose hyperparameters are plain values (numbers,
+    estimator : RNNRegressor, RNNClassifier, RNNForecaster, SequencePadder, SequenceScaler, \
+TabularToSequence or Pipeline of them
+        A fitted estimator, transformer, forecaster or :class:`~sklearn.pipeline.Pipeline`
+        whose steps are all of these, with hyperparameters that are plain values (numbers,
         strings, None): ``callbacks`` objects or a ``RandomState`` cannot be written without
         pickle.
     path : str or path-like
@@ -71,47 +88,19 @@ def save(estimator, path):
     >>> bool((sklrnn.load(path).predict(X) == reg.predict(X)).all())
     True
     """
-    name = type(estimator).__name__
-    if ESTIMATORS.get(name) is not type(estimator):
-        raise TypeError(
-            f"sklrnn.save writes {sorted(ESTIMATORS)}; got {name}. Use pickle or joblib for "
-            "other objects."
-        )
-    check_is_fitted(estimator)
-    params = {key: _to_json(value) for key, value in estimator.get_params(deep=False).items()}
-    optimizer = params.get("optimizer")
-    if isinstance(optimizer, type) and getattr(torch.optim, optimizer.__name__, None) is optimizer:
-        params["optimizer"] = f"torch.optim.{optimizer.__name__}"
-    unwritable = [key for key, value in params.items() if not _is_plain(value)]
-    if unwritable:
-        raise TypeError(
-            f"sklrnn.save cannot write the hyperparameters {unwritable} of {name} without "
-            "pickle (only numbers, strings, booleans and None, and optimizers from "
-            "torch.optim). Set them to plain values with set_params before saving (callbacks "
-            "are needed for training only), or use pickle or joblib."
-        )
-    # Everything fit set: the attributes that are not hyperparameters.
-    fitted = {key: _to_json(value) for key, value in vars(estimator).items()
-              if key not in params and key not in NETWORK}
-    net = getattr(estimator, "net_", None)
+    tensors = {}
     header = {
         "format_version": FORMAT_VERSION,
-        "estimator": name,
-        "params": params,
-        "fitted": fitted,
+        **_encode(estimator, "", tensors),
         "versions": {"sklrnn": __version__, "torch": torch.__version__,
                      "skorch": skorch.__version__, "scikit-learn": sklearn.__version__},
     }
-    tensors = {}
-    if net is not None:
-        header["max_steps"] = net.get_params().get("module__max_steps")
-        header["history"] = estimator.history_.to_list()
-        tensors = {key: value.detach().cpu().contiguous().clone()
-                   for key, value in net.module_.state_dict().items()}
     try:
         metadata = {_KEY: json.dumps(header, allow_nan=True)}
     except TypeError as exc:
-        raise TypeError(f"sklrnn.save cannot write {name}'s state as JSON: {exc}") from exc
+        raise TypeError(
+            f"sklrnn.save cannot write {type(estimator).__name__}'s state as JSON: {exc}"
+        ) from exc
     save_file(tensors, path, metadata=metadata)
 
 
@@ -125,20 +114,21 @@ def load(path, device=None):
     path : str or path-like
         A file written by :func:`save`.
     device : str or None, default=None
-        The torch device to load the network onto (e.g. ``"cpu"`` for a model saved on a
-        GPU); None keeps the saved estimator's ``device``.
+        The torch device to load the networks onto (e.g. ``"cpu"`` for a model saved on a
+        GPU); None keeps each saved estimator's ``device``.
 
     Returns
     -------
-    RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler or TabularToSequence
-        The fitted estimator or transformer.
+    RNNRegressor, RNNClassifier, RNNForecaster, SequencePadder, SequenceScaler, \
+TabularToSequence or Pipeline
+        The fitted estimator, transformer, forecaster or pipeline.
 
     Raises
     ------
     ValueError
         When ``path`` is not a file written by :func:`save` (a pickle, for example), was
         written by a newer format version, names an unknown estimator, or holds tensors
-        with other names or shapes than the network its hyperparameters build.
+        with other names or shapes than the networks its hyperparameters build.
 
     Examples
     --------
@@ -158,82 +148,311 @@ def load(path, device=None):
         ) from exc
     if _KEY not in metadata:
         raise ValueError(f"{path} is a safetensors file, but not one written by sklrnn.save.")
-    header = json.loads(metadata[_KEY])
-    if not isinstance(header, dict) or not isinstance(header.get("fitted", {}), dict):
-        raise ValueError(f"{path} has a malformed sklrnn header; it was altered.")
-    version = header.get("format_version")
+    try:
+        header = json.loads(metadata[_KEY])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} has a malformed sklrnn header: {exc}.") from exc
+    version = header.get("format_version") if isinstance(header, dict) else None
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(
             f"{path} has format version {version!r}; this sklrnn reads versions up to "
             f"{FORMAT_VERSION}. Upgrade sklrnn to load it."
         )
-    cls = ESTIMATORS.get(header.get("estimator"))
-    if cls is None:
-        raise ValueError(
-            f"{path} holds an unknown estimator {header.get('estimator')!r}; sklrnn.load "
-            f"builds {sorted(ESTIMATORS)}."
-        )
-    params, fitted = dict(header["params"]), header["fitted"]
-    unknown = sorted(set(params) - set(cls().get_params(deep=False))) + sorted(
-        key for key in fitted if not _is_fitted_name(key) or key in params)
-    if unknown:
-        raise ValueError(
-            f"{path} names parameters or fitted attributes {cls.__name__} does not have: "
-            f"{unknown}. It was not written by sklrnn.save, or was altered."
-        )
-    if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith("torch.optim."):
-        params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
-    if device is not None:
-        params["device"] = device
-    estimator = cls(**params)
-    for key, value in fitted.items():
-        setattr(estimator, key, _from_json(value))
-    if "history" not in header:  # a transformer: no network
-        if tensors:
-            raise ValueError(f"{path} holds tensors that {cls.__name__} does not have.")
-        return estimator
-    net = estimator._build_net(estimator._input_size, None, header.get("max_steps"))
+    loader = _Loader(path, tensors, device)
     try:
-        net.module_.load_state_dict(tensors)
-    except RuntimeError as exc:
+        estimator = loader.estimator(header, "")
+    except (KeyError, IndexError, AttributeError) as exc:
+        raise ValueError(f"{path} has a malformed sklrnn header ({exc!r}); it was altered.") \
+            from exc
+    if loader.unused:
         raise ValueError(
-            f"The tensors in {path} do not fit the network its hyperparameters build: {exc}"
-        ) from exc
-    net.history = History(header["history"])
-    estimator.net_ = net
-    estimator.history_ = net.history
+            f"The tensors in {path} do not fit the networks its hyperparameters build: "
+            f"{sorted(loader.unused)} belong to none of them."
+        )
     return estimator
 
 
-def _is_fitted_name(key):
-    """Whether ``key`` can name an attribute ``fit`` sets: ``name_`` or ``_name``, no dunder."""
-    return (isinstance(key, str) and key.isidentifier() and not key.startswith("__")
-            and (key.endswith("_") or key.startswith("_")))
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _encode(estimator, prefix, tensors):
+    """The JSON document of ``estimator``; its networks' tensors go into ``tensors``."""
+    name = type(estimator).__name__
+    classes = _classes()
+    if classes.get(name) is not type(estimator):
+        raise TypeError(
+            f"sklrnn.save writes {sorted(classes)}, and pipelines of them; got {name}. Use "
+            "pickle or joblib for other objects."
+        )
+    if name == "RNNForecaster":
+        estimator.check_is_fitted()  # sktime's
+    else:
+        check_is_fitted(estimator)
+    params, unwritable = {}, []
+    for key, value in estimator.get_params(deep=False).items():
+        try:
+            params[key] = _encode_value(value, f"{prefix}{key}.", tensors)
+        except _Unwritable:
+            unwritable.append(key)
+    if unwritable:
+        raise TypeError(
+            f"sklrnn.save cannot write the hyperparameters {unwritable} of {name} without "
+            "pickle (only numbers, strings, booleans and None, optimizers from torch.optim, "
+            "and sklrnn's estimators). Set them to plain values with set_params before saving "
+            "(callbacks are needed for training only), or use pickle or joblib."
+        )
+    if isinstance(estimator, Pipeline):
+        return {"estimator": name, "params": params, "fitted": {}}
+    forecaster = name == "RNNForecaster"
+    attributes = ({key: getattr(estimator, key) for key in FORECASTER_STATE}
+                  if forecaster else vars(estimator))
+    # Everything fit set: the attributes that are not hyperparameters.
+    fitted = {}
+    for key, value in attributes.items():
+        if key in params or key in NETWORK:
+            continue
+        try:
+            fitted[key] = _encode_value(value, f"{prefix}{key}.", tensors)
+        except _Unwritable as exc:
+            raise TypeError(f"sklrnn.save cannot write {name}.{key}: {exc}") from exc
+    node = {"estimator": name, "params": params, "fitted": fitted}
+    if forecaster:
+        node["sktime"] = _sktime_state(estimator)
+    net = getattr(estimator, "net_", None)
+    if net is not None:
+        node["max_steps"] = net.get_params().get("module__max_steps")
+        node["history"] = estimator.history_.to_list()
+        node["tensors"] = prefix
+        for key, value in net.module_.state_dict().items():
+            tensors[prefix + key] = value.detach().cpu().contiguous().clone()
+    return node
+
+
+def _encode_value(value, prefix, tensors):
+    """``value`` as JSON: estimators as documents, arrays and frames with their dtypes."""
+    if _classes().get(type(value).__name__) is type(value):
+        return {"sklrnn": _encode(value, prefix, tensors)}
+    if isinstance(value, type) and issubclass(value, torch.optim.Optimizer):
+        if getattr(torch.optim, value.__name__, None) is not value:
+            raise _Unwritable(f"{value} is not an optimizer of torch.optim")
+        return f"torch.optim.{value.__name__}"
+    if isinstance(value, tuple | list):
+        items = [_encode_value(item, f"{prefix}{i}.", tensors) for i, item in enumerate(value)]
+        return {"tuple": items} if isinstance(value, tuple) else items
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufUO" or (value.dtype.kind == "O" and not all(
+                _is_plain(item) for item in value.flat)):
+            raise _Unwritable(f"an array of dtype {value.dtype} and its items")
+        return {"array": value.tolist(), "dtype": value.dtype.str}
+    pd = sys.modules.get("pandas")  # not a dependency: no frames without it
+    if pd is not None and isinstance(value, pd.DataFrame):
+        return {"frame": _encode_value(value.to_numpy(), prefix, tensors),
+                "index": _encode_index(value.index), "columns": _encode_index(value.columns)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if _is_plain(value):
+        return value
+    raise _Unwritable(f"{type(value).__name__} values need pickle")
+
+
+def _encode_index(index):
+    """A pandas index as JSON: values and whatever rebuilds its type (periods, dates)."""
+    import pandas as pd
+
+    if isinstance(index, pd.MultiIndex):
+        return {"levels": [_encode_index(level) for level in index.levels],
+                "codes": [codes.tolist() for codes in index.codes]}
+    document = {"name": _encode_value(index.name, "", {})}
+    if isinstance(index, pd.PeriodIndex):
+        return {**document, "periods": index.astype(str).tolist(), "freq": index.freqstr}
+    if isinstance(index, pd.DatetimeIndex):
+        return {**document, "dates": [time.isoformat() for time in index],
+                "tz": None if index.tz is None else str(index.tz), "freq": index.freqstr}
+    return {**document, "values": _encode_value(index.to_numpy(), "", {})}
+
+
+def _sktime_state(forecaster):
+    """What sktime's ``fit`` needs to set its own state again: the type of y and the fh."""
+    fh = forecaster._fh
+    if fh is not None:
+        values = fh.to_pandas()
+        fh = {"relative": fh.is_relative,
+              "values": (_encode_value(values.to_numpy(), "", {}) if fh.is_relative
+                         else _encode_index(values))}
+    return {"y_mtype": forecaster._y_metadata["mtype"], "fh": fh}
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class _Loader:
+    """Builds the estimators of a file's documents, taking their tensors from ``tensors``."""
+
+    def __init__(self, path, tensors, device):
+        self.path, self.tensors, self.device = path, tensors, device
+        self.unused = set(tensors)
+
+    def estimator(self, node, prefix):
+        if not isinstance(node, dict) or not all(
+                isinstance(node.get(key), dict) for key in ("params", "fitted")):
+            raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
+        classes = _classes()
+        cls = classes.get(node.get("estimator"))
+        if cls is None:
+            raise ValueError(
+                f"{self.path} holds an unknown estimator {node.get('estimator')!r}; "
+                f"sklrnn.load builds {sorted(classes)}."
+            )
+        params, fitted = node["params"], node["fitted"]
+        forecaster = cls.__name__ == "RNNForecaster"
+        unknown = sorted(set(params) - set(inspect.signature(cls).parameters)) + sorted(
+            key for key in fitted
+            if key in params or not (key in FORECASTER_STATE if forecaster
+                                     else _is_fitted_name(cls, key)))
+        if unknown:
+            raise ValueError(
+                f"{self.path} names parameters or fitted attributes {cls.__name__} does not "
+                f"have: {unknown}. It was not written by sklrnn.save, or was altered."
+            )
+        params = {key: self.value(value, f"{prefix}{key}.") for key, value in params.items()}
+        if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith(
+                "torch.optim."):
+            params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
+        if self.device is not None and "device" in params:
+            params["device"] = self.device
+        estimator = cls(**params)
+        fitted = {key: self.value(value, f"{prefix}{key}.") for key, value in fitted.items()}
+        if forecaster:
+            return self.forecaster(estimator, fitted, node.get("sktime"))
+        estimator.__dict__.update(fitted)
+        if "history" in node:
+            self.network(estimator, node, prefix)
+        return estimator
+
+    def value(self, value, prefix):
+        if isinstance(value, list):
+            return [self.value(item, f"{prefix}{i}.") for i, item in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"sklrnn"}:
+            return self.estimator(value["sklrnn"], prefix)
+        if set(value) == {"tuple"} and isinstance(value["tuple"], list):
+            return tuple(self.value(value["tuple"], prefix))
+        if set(value) == {"array", "dtype"}:
+            return _decode_array(value)
+        if set(value) == {"frame", "index", "columns"}:
+            import pandas as pd
+
+            try:
+                return pd.DataFrame(_decode_array(value["frame"]),
+                                    index=_decode_index(value["index"]),
+                                    columns=_decode_index(value["columns"]))
+            except (TypeError, ValueError, KeyError) as exc:
+                raise ValueError(f"{self.path} holds a malformed data frame: {exc}") from exc
+        raise ValueError(f"{self.path} holds a value sklrnn.save does not write: {value!r:.80}.")
+
+    def network(self, estimator, node, prefix):
+        """Build ``estimator``'s network and load its tensors."""
+        if node.get("tensors", "") != prefix:
+            raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
+        net = estimator._build_net(estimator._input_size, None, node.get("max_steps"))
+        state = net.module_.state_dict()
+        mine = {key[len(prefix):]: self.tensors[key] for key in self.unused
+                if key.startswith(prefix) and key[len(prefix):] in state}
+        try:
+            net.module_.load_state_dict(mine)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"The tensors in {self.path} do not fit the network its hyperparameters "
+                f"build: {exc}"
+            ) from exc
+        self.unused -= {prefix + key for key in mine}
+        net.history = History(node["history"])
+        estimator.net_ = net
+        estimator.history_ = net.history
+
+    def forecaster(self, forecaster, fitted, state):
+        """Let sktime's own ``fit`` set its state, with ``_fit`` restoring the saved one."""
+        from sktime.datatypes import convert_to
+        from sktime.forecasting.base import ForecastingHorizon
+
+        if not isinstance(state, dict) or not isinstance(state.get("y_mtype"), str):
+            raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
+        fh = state.get("fh")
+        if fh is not None:
+            values = fh["values"]
+            values = _decode_array(values) if fh["relative"] else _decode_index(values)
+            fh = ForecastingHorizon(values, is_relative=fh["relative"])
+
+        def restore(y, X, fh):
+            forecaster.__dict__.update(fitted)
+            forecaster._y_seen, forecaster._X_seen = y, X
+            return forecaster
+
+        y = fitted["_y_seen"]
+        # The y fit saw, in the type it came in; a series keeps its name.
+        y = y.iloc[:, 0] if state["y_mtype"] == "pd.Series" else convert_to(
+            y, to_type=state["y_mtype"])
+        forecaster._fit = restore
+        try:
+            forecaster.fit(y, X=fitted["_X_seen"], fh=fh)
+        finally:
+            del forecaster._fit
+        return forecaster
+
+
+def _classes():
+    """The classes load builds, by name: sktime's forecaster too, where sktime is installed."""
+    try:
+        from ._forecaster import RNNForecaster, _QuantileRegressor
+    except ImportError:  # no sktime
+        return ESTIMATORS
+    return {**ESTIMATORS, "RNNForecaster": RNNForecaster,
+            "_QuantileRegressor": _QuantileRegressor}
+
+
+def _is_fitted_name(cls, key):
+    """Whether ``key`` can name an attribute ``fit`` sets on a ``cls``.
+
+    ``name_`` or ``_name``, or a plain class attribute the instance overrides (no dunders,
+    methods or properties).
+    """
+    if not isinstance(key, str) or not key.isidentifier() or key.startswith("__"):
+        return False
+    default = getattr(cls, key, None)
+    if callable(default) or isinstance(default, property):
+        return False
+    return key.endswith("_") or key.startswith("_") or hasattr(cls, key)
 
 
 def _is_plain(value):
     return value is None or isinstance(value, str | bool | numbers.Integral | numbers.Real)
 
 
-def _to_json(value):
-    """A fitted attribute as JSON: arrays as their items and dtype."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biufUO":
-            raise TypeError(f"sklrnn.save cannot write an array of dtype {value.dtype}.")
-        return {"array": value.tolist(), "dtype": value.dtype.str}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _decode_array(value):
+    if not isinstance(value, dict) or set(value) != {"array", "dtype"}:
+        raise ValueError("sklrnn.load expected an array here; the file was altered.")
+    try:
+        dtype = np.dtype(value["dtype"])
+    except TypeError as exc:
+        raise ValueError(f"sklrnn.load refuses the array dtype {value['dtype']!r}.") from exc
+    if dtype.kind not in "biufUO":
+        raise ValueError(f"sklrnn.load refuses arrays of dtype {dtype}.")
+    return np.array(value["array"], dtype=dtype)
 
 
-def _from_json(value):
-    if isinstance(value, dict) and set(value) == {"array", "dtype"}:
-        try:
-            dtype = np.dtype(value["dtype"])
-        except TypeError as exc:
-            raise ValueError(f"sklrnn.load refuses the array dtype {value['dtype']!r}.") from exc
-        if dtype.kind not in "biufUO":
-            raise ValueError(f"sklrnn.load refuses arrays of dtype {dtype}.")
-        return np.array(value["array"], dtype=dtype)
-    return value
+def _decode_index(value):
+    import pandas as pd
 
+    if "levels" in value:
+        levels = [_decode_index(level) for level in value["levels"]]
+        return pd.MultiIndex(levels=levels, codes=value["codes"],
+                             names=[level.name for level in levels])
+    if "periods" in value:
+        return pd.PeriodIndex(value["periods"], freq=value["freq"], name=value["name"])
+    if "dates" in value:
+        index = pd.DatetimeIndex(pd.to_datetime(value["dates"], utc=value["tz"] is not None))
+        if value["tz"] is not None:
+            index = index.tz_convert(value["tz"])
+        return pd.DatetimeIndex(index, freq=value["freq"], name=value["name"])
+    return pd.Index(_decode_array(value["values"]), name=value["name"])

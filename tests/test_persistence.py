@@ -142,13 +142,15 @@ def _rewrite(path, edit_header=None, edit_tensors=None):
     (lambda h: h["params"].update(run="rm -rf /"), None, r"does not have: \['run'\]"),
     (lambda h: h["fitted"].update(__class__="str"), None, "does not have"),
     (lambda h: h["fitted"].update(predict=1), None, "does not have"),
+    (lambda h: h["fitted"].update(_validate_input=1), None, "does not have"),
     (lambda h: h["fitted"].update(n_features_in_={"array": [1], "dtype": "garbage"}), None,
      "dtype"),
     (lambda h: h["fitted"].update(n_features_in_={"array": [1], "dtype": "<M8[s]"}), None,
      "dtype"),
     (lambda h: h.update(fitted=[1, 2]), None, "malformed"),
 ], ids=["newer-version", "unknown-estimator", "shapes-tampered", "unknown-key", "shape",
-        "unknown-parameter", "dunder-attribute", "method-name", "dtype-garbage",
+        "unknown-parameter", "dunder-attribute", "method-name", "private-method-name",
+        "dtype-garbage",
         "dtype-datetime", "fitted-not-a-dict"])
 def test_load_refuses_tampered_files(edit_header, edit_tensors, match, tmp_path):
     estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
@@ -164,3 +166,116 @@ def test_load_refuses_a_safetensors_file_of_someone_else(tmp_path):
     save_file({"w": torch.zeros(2)}, path)
     with pytest.raises(ValueError, match="not one written by sklrnn.save"):
         sklrnn.load(path)
+
+
+def test_loaded_pipeline_predicts_identically(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    pipeline = make_pipeline(SequenceScaler(), SequencePadder(),
+                             RNNClassifier(cell="gru", **SMALL))
+    labels = np.array([s[0, 0] > 0 for s in RAGGED])
+    pipeline.fit(RAGGED, labels)
+    loaded = _round_trip(pipeline, tmp_path)
+    assert [name for name, _ in loaded.steps] == [name for name, _ in pipeline.steps]
+    assert all(isinstance(step, tuple) for step in loaded.steps)
+    np.testing.assert_array_equal(loaded.predict_proba(RAGGED), pipeline.predict_proba(RAGGED))
+    np.testing.assert_array_equal(loaded[0].mean_, pipeline[0].mean_)
+
+
+def test_save_refuses_a_pipeline_with_steps_of_other_libraries(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipeline = make_pipeline(StandardScaler(), RNNRegressor(**SMALL))
+    pipeline.fit(X[:, :, 0], X[:, -1, 1])
+    with pytest.raises(TypeError, match=r"\['steps'\] of Pipeline.*pickle or joblib"):
+        sklrnn.save(pipeline, tmp_path / "m.safetensors")
+
+
+def _airline():
+    from sktime.datasets import load_airline
+
+    return load_airline()[:60], None, None
+
+
+def _panel_with_exogenous():
+    from sktime.utils._testing.hierarchical import _make_hierarchical
+
+    y = _make_hierarchical((2, 2), min_timepoints=24, max_timepoints=24, random_state=0)
+    X = _make_hierarchical((2, 2), min_timepoints=24, max_timepoints=24, random_state=1)
+    X.columns = ["x"]
+    times = X.index.get_level_values(-1)
+    fit_rows = times <= times.unique()[19]
+    return y[fit_rows], X[fit_rows], X[~fit_rows]
+
+
+@pytest.mark.parametrize("data, params, fh", [
+    (_airline, dict(window_length=6), [1, 2, 3]),
+    (_airline, dict(window_length=6, strategy="direct", quantiles=True), [1, 2, 3]),
+    (_panel_with_exogenous, dict(window_length=4, cell="gru"), None),
+], ids=["recursive-series", "direct-quantiles", "panel-exogenous"])
+def test_loaded_forecaster_forecasts_identically_without_training(data, params, fh, tmp_path,
+                                                                 monkeypatch):
+    pytest.importorskip("sktime")
+    from sklrnn.forecasting import RNNForecaster
+
+    y, X, X_future = data()
+    forecaster = RNNForecaster(**params, **SMALL).fit(y, X=X, fh=fh)
+    monkeypatch.setattr(RNNRegressor, "fit", _no_training)
+    loaded = _round_trip(forecaster, tmp_path)
+    # Every attribute, except a cache predict fills.
+    assert set(vars(loaded)) | {"_parts_cache"} == set(vars(forecaster))
+    assert loaded.get_params() == forecaster.get_params()
+    assert loaded.cutoff.equals(forecaster.cutoff)
+    fh = fh or [1, 2, 3, 4]
+    expected, got = forecaster.predict(fh, X=X_future), loaded.predict(fh, X=X_future)
+    assert type(got) is type(expected)
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_index_equal(got.index, expected.index)
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    if params.get("quantiles"):
+        np.testing.assert_array_equal(loaded.predict_interval(fh).to_numpy(),
+                                      forecaster.predict_interval(fh).to_numpy())
+
+
+def _no_training(self, *args, **kwargs):
+    raise AssertionError("load trained a network")
+
+
+def test_loaded_forecaster_updates_as_the_saved_one(tmp_path):
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+
+    from sklrnn.forecasting import RNNForecaster
+
+    y = load_airline()
+    forecaster = RNNForecaster(window_length=6, **SMALL).fit(y[:60])
+    forecaster.update(y[60:66], update_params=False)
+    loaded = _round_trip(forecaster, tmp_path)
+    assert loaded.cutoff.equals(forecaster.cutoff)
+    for f in (forecaster, loaded):
+        f.update(y[66:70], update_params=False)
+    np.testing.assert_array_equal(loaded.predict([1, 2]), forecaster.predict([1, 2]))
+
+
+def test_load_refuses_tampered_forecaster_files(tmp_path):
+    pytest.importorskip("sktime")
+    from sklrnn.forecasting import RNNForecaster
+
+    y, _, _ = _airline()
+    forecaster = RNNForecaster(window_length=6, **SMALL).fit(y)
+    path = tmp_path / "forecaster.safetensors"
+    edits = [
+        (lambda h: h["fitted"].update(_parts_cache={}), "does not have"),
+        (lambda h: h.update(sktime=None), "malformed"),
+        (lambda h: h["fitted"]["regressor_"]["sklrnn"].update(estimator="Pipeline"),
+         "do not fit|does not have"),
+        (lambda h: h["fitted"]["_y_seen"].update(index={"values": "x"}), "altered|malformed"),
+        (lambda h: h["fitted"]["_y_seen"]["index"].pop("freq"), "malformed"),
+        (lambda h: h["sktime"].update(fh={"relative": True}), "malformed"),
+    ]
+    for edit, match in edits:
+        sklrnn.save(forecaster, path)
+        _rewrite(path, edit)
+        with pytest.raises(ValueError, match=match):
+            sklrnn.load(path)
