@@ -355,6 +355,13 @@ class _Loader:
         """Build ``estimator``'s network and load its tensors."""
         if node.get("tensors", "") != prefix:
             raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
+        try:
+            estimator._cuda_devices()
+        except ValueError as exc:
+            raise ValueError(
+                f"{self.path} holds a network saved on device={estimator.device!r}, which this "
+                f"machine does not have: load it with sklrnn.load(path, device='cpu')."
+            ) from exc
         net = estimator._build_net(estimator._input_size, None, node.get("max_steps"))
         state = net.module_.state_dict()
         mine = {key[len(prefix):]: self.tensors[key] for key in self.unused

@@ -96,6 +96,28 @@ def test_device_can_be_overridden_at_load(tmp_path):
     assert next(loaded.net_.module_.parameters()).device.type == "cpu"
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_saved_on_a_gpu_loads_on_the_cpu(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    pipeline = make_pipeline(SequenceScaler(), RNNRegressor(device="cuda", **SMALL))
+    pipeline.fit(X, X[:, -1, 0])
+    loaded = _round_trip(pipeline, tmp_path, device="cpu")
+    assert next(loaded[-1].net_.module_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(loaded.predict(X), pipeline.predict(X), rtol=1e-4, atol=1e-5)
+
+
+def test_load_of_a_gpu_model_without_a_gpu_says_to_pass_device_cpu(tmp_path, monkeypatch):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    path = tmp_path / "model.safetensors"
+    sklrnn.save(estimator, path)
+    _rewrite(path, lambda h: h["params"].update(device="cuda"))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"device='cuda'.*device='cpu'"):
+        sklrnn.load(path)
+    assert sklrnn.load(path, device="cpu").predict(X).shape == (len(X),)
+
+
 def test_save_refuses_unfitted_estimators_and_other_objects(tmp_path):
     with pytest.raises(NotFittedError):
         sklrnn.save(RNNRegressor(), tmp_path / "m.safetensors")
