@@ -23,6 +23,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -31,6 +33,14 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
+
+# ``.. plot::`` figures of the user guide (diagrams.py, and a few short trainings): the
+# figure only, file names relative to this directory.
+plot_basedir = os.path.dirname(os.path.abspath(__file__))
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
 
 _INTERSPHINX = {
     "python": ("https://docs.python.org/3", None),
