@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
 from ._batching import BatchDataset, HoldOut, batch_loader, bucket_loader
 from ._validation import (
@@ -130,7 +130,8 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         Padding marker: time steps whose features all equal it (all NaN for ``nan``) are
         skipped, as by Keras' ``Masking`` layer, so arrays padded before or after each
         sequence (e.g. by :class:`~sklrnn.preprocessing.SequencePadder`) are handled as the
-        sequences they hold. Ragged input needs no mask value.
+        sequences they hold. Ragged input needs no mask value. Finite or NaN: X may not
+        contain infinity, so it cannot mark padding.
     lr : float > 0, default=1e-3
         Learning rate.
     max_epochs : int, default=100
@@ -196,7 +197,8 @@ class BaseRNN(BaseEstimator):
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "clip_grad_value": [None, Interval(Real, 0, None, closed="neither")],
-        "mask_value": [None, Real],
+        # NaN marks padding too; infinity cannot, as X may not contain it.
+        "mask_value": [None, Interval(Real, None, None, closed="neither"), "nan"],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -285,6 +287,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._validate_params()
         self._check_compatible()
         self._check_optimizer()
+        self._check_callbacks()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
         if not continuing:
@@ -356,6 +359,18 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"{sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass; "
                 f"got {self.optimizer!r}."
             )
+
+    def _check_callbacks(self):
+        for i, entry in enumerate(self.callbacks or []):
+            named = isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+            callback = entry[1] if named else entry
+            if not ((named and callback is None) or isinstance(callback, Callback)
+                    or (isinstance(callback, type) and issubclass(callback, Callback))):
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks (instances or subclasses of "
+                    "skorch.callbacks.Callback) or (name, callback) tuples, with None as the "
+                    f"callback to switch a named one off; entry {i} is {entry!r}."
+                )
 
     def _make_train_split(self, y, seed):
         """Return skorch's ``train_split``: None, or a fixed hold-out for early stopping."""
@@ -437,6 +452,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """Further arguments of the skorch net, for subclasses."""
         return {}
 
+    def _check_score_targets(self, y):
+        """Refuse targets ``score`` cannot compare with predictions, for subclasses."""
+
     # -- predict -----------------------------------------------------------------------------
 
     def _forward(self, X, return_steps=False):
@@ -448,10 +466,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         With ``return_steps``, also the real steps of ``X`` as given (see
         :func:`~sklrnn._validation.validate_sequences`), for ``"seq2seq"`` only, else None.
         """
+        X, lengths, real, ragged = self._validate_predict_input(X)
+        out = self._run_network(X, lengths, ragged)
+        return (out, real) if return_steps else out
+
+    def _validate_predict_input(self, X):
+        """Check fitted, validate ``X``: network input, lengths, real steps, ragged output."""
         check_is_fitted(self)
         ragged = self.architecture == "seq2seq" and (
             self.mask_value is not None or is_ragged(X))
-        X, lengths, real = self._validate_input(X, reset=False)
+        return *self._validate_input(X, reset=False), ragged
+
+    def _run_network(self, X, lengths, ragged):
+        """The network's output for validated ``X``, as :meth:`_forward` returns it."""
         if lengths is None:
             out = self._net_predict(X, None)
         else:
@@ -463,7 +490,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         if ragged:
             steps = np.full(len(out), out.shape[1]) if lengths is None else lengths
             out = [sequence[:n_steps] for sequence, n_steps in zip(out, steps, strict=True)]
-        return (out, real) if return_steps else out
+        return out
 
     def _net_predict(self, X, lengths):
         """``net_.predict_proba`` of ``X`` (and ``lengths``) in float64, in chunks of batches.
@@ -490,14 +517,17 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns ``y_true`` and ``y_pred`` of shape ``(M,)`` or ``(M, n_outputs)`` over all M
         steps of all samples, and each step's weight: its sample's ``sample_weight``.
         """
-        out, real = self._forward(X, return_steps=True)
-        y_pred = self._predictions(out)
+        X, lengths, real, ragged = self._validate_predict_input(X)
         if self.architecture == "seq2seq":
             y_true = step_targets(self, y, real, dtype=dtype)
+        else:
+            y_true = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+        self._check_score_targets(y_true)
+        y_pred = self._predictions(self._run_network(X, lengths, ragged))
+        if self.architecture == "seq2seq":
             y_pred = np.concatenate(y_pred) if isinstance(y_pred, list) else y_pred[real]
             counts = real.sum(axis=1)
         else:
-            y_true = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
             if y_true.shape != y_pred.shape:
                 raise ValueError(
                     f"y has shape {y_true.shape}, but the predictions for X have shape "

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from ._validation import check_float32_range
 from .forecasting import recursive_forecast
 from .nn.losses import PinballLoss
 from .preprocessing import make_windows
@@ -169,6 +170,11 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                 f"window_length must be an integer >= 1; got {self.window_length!r}.")
         self._levels = self._check_quantiles()
         self._y_seen, self._X_seen = y, X
+        for key, frame in self._parts("_y_seen").items():
+            if not len(frame):
+                raise ValueError(
+                    f"Series {key!r} of y has 0 time steps; every series needs at least "
+                    f"window_length + 1 = {self.window_length + 1} of them.")
         self._horizon = 1
         if self.strategy == "direct":
             if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
@@ -184,18 +190,24 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         """Scale every series, cut windows from all of them, train the regressor."""
         keys, data = self._series_values()
         self._keys, self._columns = keys, list(self._y_seen.columns)
-        self._center = np.stack([d.mean(axis=0) for d in data])  # (n_series, D)
-        scale = np.stack([d.std(axis=0) for d in data])
-        self._scale = np.where(scale > 0, scale, 1.0)
         n_targets, horizon = len(self._columns), self._horizon
-        windows, targets, ends = [], [], []
-        for i, d in enumerate(data):
-            needed = self.window_length + horizon
-            if len(d) < needed:
+        for key, d in zip(keys, data, strict=True):
+            if len(d) < self.window_length + horizon:
                 raise ValueError(
-                    f"Series {keys[i]!r} has {len(d)} time steps, fewer than window_length="
+                    f"Series {key!r} has {len(d)} time steps, fewer than window_length="
                     f"{self.window_length} plus the {horizon} step(s) each window is trained "
                     "to predict; pass longer series or a shorter window_length.")
+        with np.errstate(over="ignore", invalid="ignore"):
+            center = np.stack([d.mean(axis=0) for d in data])  # (n_series, D)
+            scale = np.stack([d.std(axis=0) for d in data])
+        if not (np.isfinite(center).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                "The values of y (or X) are too large to standardize: their mean or standard "
+                "deviation overflows float64. Divide the series by a constant first, e.g. "
+                "with sktime's TransformedTargetForecaster.")
+        self._center, self._scale = center, np.where(scale > 0, scale, 1.0)
+        windows, targets, ends = [], [], []
+        for i, d in enumerate(data):
             X_win, y_win = make_windows(self._scaled(d, i), self.window_length, horizon)
             windows.append(X_win)
             targets.append(y_win.reshape(len(X_win), horizon, -1)[:, :, :n_targets])
@@ -222,10 +234,10 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         exog = None if self._X_seen is None else self._parts("_X_seen")
         keys, values = list(targets), []
         for key, frame in targets.items():
-            value = frame.to_numpy(dtype=np.float64)
+            value = _finite(frame.to_numpy(dtype=np.float64), "y", key)
             if exog is not None:
-                value = np.concatenate(
-                    [value, exog[key].loc[frame.index].to_numpy(dtype=np.float64)], axis=1)
+                value = np.concatenate([value, _finite(
+                    exog[key].loc[frame.index].to_numpy(dtype=np.float64), "X", key)], axis=1)
             values.append(value)
         return keys, values
 
@@ -238,7 +250,16 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                 "quantiles need strategy='direct': a recursive forecast feeds back one value "
                 "per step, so its intervals past the first step would be too narrow.")
         levels = DEFAULT_QUANTILES if self.quantiles is True else self.quantiles
-        levels = np.unique(np.append(np.asarray(levels, dtype=float), 0.5))
+        try:
+            levels = np.asarray(levels, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"quantiles must be None, True or a sequence of levels in (0, 1); got "
+                f"{self.quantiles!r}.") from exc
+        if levels.ndim > 1:
+            raise ValueError(
+                f"quantiles must be a flat sequence of levels in (0, 1); got {self.quantiles!r}.")
+        levels = np.unique(np.append(levels, 0.5))
         if not ((levels > 0) & (levels < 1)).all():
             raise ValueError(f"quantiles must lie in (0, 1); got {self.quantiles!r}.")
         return tuple(levels.tolist())
@@ -374,10 +395,19 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                     f"X passed to predict lacks the time(s) {list(missing)} of series "
                     f"{key!r}; the recursive strategy reads X at every step up to the last "
                     "one forecast.")
-            values = frame.loc[times, self._X_seen.columns].to_numpy(dtype=np.float64)
+            absent = [column for column in self._X_seen.columns if column not in frame.columns]
+            if absent:
+                raise ValueError(
+                    f"X passed to predict lacks the column(s) {absent} of the X the forecaster "
+                    "was fitted with; pass the same exogenous variables.")
+            values = _finite(frame.loc[times, self._X_seen.columns].to_numpy(dtype=np.float64),
+                             "X passed to predict", key)
             values = np.concatenate([values, np.repeat(values[-1:], horizon - len(values), 0)])
             future.append((values - self._center[i, n_targets:]) / self._scale[i, n_targets:])
-        return np.stack(future).astype(np.float32)
+        future = np.stack(future)
+        check_float32_range(future, "X passed to predict (standardized with the mean and "
+                                    "standard deviation of the X seen in fit)")
+        return future.astype(np.float32)
 
     # -- update ------------------------------------------------------------------------------
 
@@ -408,6 +438,15 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
             dict(window_length=3, **tiny),
             dict(window_length=2, strategy="direct", cell="gru", quantiles=True, **tiny),
         ]
+
+
+def _finite(values, name, key):
+    """``values``, refused when not all finite (sktime catches NaN, not infinity)."""
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"{name} contains infinity or NaN (in series {key!r}); RNNForecaster needs finite "
+            "values. Replace or impute them first.")
+    return values
 
 
 def _series(frame):

@@ -31,6 +31,75 @@ def _ndim(X):
 #: Float dtypes the estimators keep as given: every batch is cast to float32 when fetched.
 BATCH_DTYPES = [np.float32, np.float64]
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_not_temporal(X, input_name="X"):
+    """Refuse time stamps and durations, which :func:`~sklearn.utils.check_array` would cast.
+
+    ``datetime64`` and ``timedelta64`` arrays (or DataFrame columns) would otherwise become
+    nanoseconds silently.
+
+    Parameters
+    ----------
+    X : object
+        An array, DataFrame or Series; anything without a dtype passes.
+    input_name : str, default="X"
+        Name used in the error message.
+
+    Raises
+    ------
+    TypeError
+        When ``X`` holds ``datetime64`` or ``timedelta64`` values.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "__iter__"):
+        dtypes = [getattr(X, "dtype", None)]
+    for dtype in dtypes:
+        if getattr(dtype, "kind", None) in ("M", "m"):
+            raise TypeError(
+                f"{input_name} holds {dtype} values: time stamps and durations are not numbers "
+                "sklrnn can read. Convert them to numeric features first, e.g. elapsed days "
+                "with (t - t0) / np.timedelta64(1, 'D')."
+            )
+
+
+def check_float32_range(X, input_name="X"):
+    """Refuse float64 values beyond float32's range: the networks would read infinity.
+
+    Float64 input is kept as given and cast to float32 batch by batch, after
+    :func:`~sklearn.utils.check_array` checked it finite in float64.
+
+    Parameters
+    ----------
+    X : ndarray
+        Validated input.
+    input_name : str, default="X"
+        Name used in the error message.
+    """
+    if X.dtype == np.float64 and X.size:
+        largest = max(-float(X.min()), float(X.max()))
+        if largest > _FLOAT32_MAX:
+            raise ValueError(
+                f"Input {input_name} contains values too large for float32, the dtype the "
+                f"networks compute in (the largest magnitude is {largest:.3g}, float32 ends at "
+                f"{_FLOAT32_MAX:.3g}); rescale it first, e.g. with "
+                "sklrnn.preprocessing.SequenceScaler."
+            )
+
+
+def _list_to_array(X, input_name="X"):
+    """``np.asarray`` of a (nested) list, with an error that says what shapes are accepted."""
+    try:
+        return np.asarray(X)
+    except ValueError as exc:
+        raise ValueError(
+            f"{input_name} is a nested list that is neither one array nor a list of sequences "
+            f"({exc}). Pass an array of shape (n_samples, n_timesteps) or (n_samples, "
+            "n_timesteps, n_features), or a list of arrays of shape (n_timesteps_i,) or "
+            "(n_timesteps_i, n_features)."
+        ) from exc
+
 
 def _is_panel(X):
     """A sktime ``pd-multiindex`` panel: rows indexed by (instance, time)."""
@@ -88,8 +157,11 @@ def is_ragged(X):
     if isinstance(X, np.ndarray):
         return X.dtype == object and X.ndim == 1 and any(np.ndim(s) > 0 for s in X)
     if isinstance(X, (list, tuple)) and len(X) > 1:
-        first = np.shape(X[0])
-        return len(first) > 0 and any(np.shape(s) != first for s in X[1:])
+        try:
+            first = np.shape(X[0])
+            return len(first) > 0 and any(np.shape(s) != first for s in X[1:])
+        except ValueError:  # a sequence that is itself an inhomogeneous nested list
+            return False
     return False
 
 
@@ -125,7 +197,8 @@ def ragged_to_flat(X, *, dtype=np.float32, allow_nan=False, input_name="X"):
     if _is_panel(X):
         flat, lengths = _panel_to_flat(X)
     else:
-        seqs = _nested_to_list(X) if _is_nested(X) else [np.asarray(s) for s in X]
+        seqs = (_nested_to_list(X) if _is_nested(X)
+                else [_list_to_array(s, f"{input_name}[{i}]") for i, s in enumerate(X)])
         if not seqs:
             raise ValueError(f"{input_name} holds no sequences; pass at least one.")
         bad = [i for i, s in enumerate(seqs) if s.ndim not in (1, 2)]
@@ -145,6 +218,7 @@ def ragged_to_flat(X, *, dtype=np.float32, allow_nan=False, input_name="X"):
             )
         lengths = np.array([len(s) for s in seqs], dtype=np.int64)
         flat = np.concatenate(seqs)
+    check_not_temporal(flat, input_name)
     empty = np.flatnonzero(lengths == 0)
     if len(empty):
         raise ValueError(
@@ -255,7 +329,7 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
         complex data, sequences with different numbers of features, or a feature count that
         disagrees with the one seen in ``fit``.
     TypeError
-        On non-numeric data or sparse matrices.
+        On non-numeric data (time stamps and durations included) or sparse matrices.
     """
     name = type(estimator).__name__
     finite = "allow-nan" if allow_nan else True
@@ -270,6 +344,9 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
         X = pad_flat(flat, lengths)
         ndim = 3
     else:
+        if isinstance(X, (list, tuple)):
+            X = _list_to_array(X)
+        check_not_temporal(X)
         ndim = _ndim(X)
     if ndim not in (2, 3):
         raise ValueError(
@@ -380,6 +457,7 @@ def validate_sequences(estimator, X, *, reset, return_steps=False):
     copied = mask_value is not None or is_ragged(X)
     X, lengths = check_sequences(estimator, X, reset=reset, allow_nan=allow_nan,
                                  dtype=np.float32 if copied else BATCH_DTYPES)
+    check_float32_range(X)
     real = real_steps(X, lengths, mask_value) if return_steps or mask_value is not None else None
     if mask_value is not None:
         X, lengths = _unmask(X, real, mask_value)
@@ -442,6 +520,7 @@ def validate_regression_target(estimator, y, n_samples):
     was_1d : bool
     """
     _check_y_given(estimator, y)
+    check_not_temporal(y, "y")
     y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
     if y.ndim not in (1, 2):
         raise ValueError(
@@ -508,7 +587,9 @@ def validate_vectors(estimator, X, *, reset):
             f"(n_samples, n_features), one vector per sample; got {got}. For sequences as "
             "input use architecture='encoder_decoder' (another output length) or 'seq2seq'."
         )
+    check_not_temporal(X)
     X = validate_data(estimator, X, reset=reset, dtype=BATCH_DTYPES)
+    check_float32_range(X)
     if reset:
         estimator._input_ndim = 2
         estimator._input_size = X.shape[1]
@@ -535,12 +616,19 @@ def validate_horizon_target(estimator, y, n_samples):
         True for 2-D ``y``.
     """
     _check_y_given(estimator, y)
+    check_not_temporal(y, "y")
     y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float32, input_name="y")
     if y.ndim not in (2, 3):
         raise ValueError(
             f"architecture={estimator.architecture!r} predicts a sequence per sample: y must "
             f"have shape (n_samples, horizon) or (n_samples, horizon, n_targets); got "
             f"{y.shape}. For one target vector per sample use architecture='seq2vec'."
+        )
+    if 0 in y.shape[1:]:
+        raise ValueError(
+            f"y of shape {y.shape} has a horizon of {y.shape[1]} step(s) and "
+            f"{y.shape[2] if y.ndim == 3 else 1} target(s) per step: "
+            f"architecture={estimator.architecture!r} needs at least one of each."
         )
     _check_lengths(n_samples, y)
     return y.reshape(*y.shape[:2], -1), y.ndim == 2
@@ -597,6 +685,7 @@ def step_targets(estimator, y, real, *, dtype=np.float32):
             )
         flat = y[real]
     if dtype is not None:
+        check_not_temporal(flat, "y")
         flat = check_array(flat, ensure_2d=False, dtype=dtype, input_name="y")
     return flat
 

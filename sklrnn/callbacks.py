@@ -17,10 +17,11 @@ import copy
 import math
 import re
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback, PrintLog
 from torch import nn
 from torch.utils.data import default_collate
@@ -51,6 +52,17 @@ class GradientValueClipping(Callback):
 
     def __init__(self, clip_value):
         self.clip_value = clip_value
+
+    def initialize(self):
+        """Check ``clip_value``: a finite number > 0."""
+        value = self.clip_value
+        if not (isinstance(value, Real) and not isinstance(value, bool)
+                and math.isfinite(value) and value > 0):
+            raise ValueError(
+                f"GradientValueClipping's clip_value must be a finite number > 0; got {value!r}. "
+                "Leave the callback out to train without clipping."
+            )
+        return self
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         """Clamp the gradients skorch just computed, in place."""
@@ -397,7 +409,10 @@ class DivergenceGuard(Callback):
         self.restore = restore
 
     def initialize(self):
-        """Clear the state of earlier fits."""
+        """Check ``restore`` and clear the state of earlier fits."""
+        if not isinstance(self.restore, bool | np.bool_):
+            raise ValueError(f"DivergenceGuard's restore must be True or False; got "
+                             f"{self.restore!r}.")
         self._clear()
         return self
 
@@ -510,6 +525,15 @@ def plot_step_gradients(history_or_estimator, ax=None, epochs=None):
     history = getattr(history_or_estimator, "history_", None)
     if history is None:
         history = getattr(history_or_estimator, "history", history_or_estimator)
+    if not (isinstance(history, list) and all(isinstance(row, dict) for row in history)):
+        if hasattr(history_or_estimator, "get_params") and hasattr(history_or_estimator, "fit"):
+            raise NotFittedError(
+                f"This {type(history_or_estimator).__name__} instance has no history: it is not "
+                "fitted (or not initialized) yet. Fit it with callbacks=[GradientMonitor()] "
+                "first.")
+        raise TypeError(
+            "plot_step_gradients reads a skorch History, a skorch net or a fitted sklrnn "
+            f"estimator; got {type(history_or_estimator).__name__}.")
     recorded = {row["epoch"]: row["step_grad_norms"] for row in history
                 if "step_grad_norms" in row}
     if not recorded:
@@ -521,6 +545,9 @@ def plot_step_gradients(history_or_estimator, ax=None, epochs=None):
         picks = np.linspace(0, len(monitored) - 1, min(5, len(monitored))).round()
         epochs = [monitored[int(i)] for i in np.unique(picks)]
     else:
+        if isinstance(epochs, str | bytes) or not hasattr(epochs, "__iter__"):
+            raise TypeError(f"epochs must be an iterable of epoch numbers or None; got "
+                            f"{epochs!r}. Pass [{epochs!r}] for a single epoch.")
         epochs = list(epochs)
         missing = [epoch for epoch in epochs if epoch not in recorded]
         if missing:

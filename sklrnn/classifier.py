@@ -7,6 +7,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring
 
@@ -85,9 +86,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     def _encode(self, y, reset):
         """Learn ``classes_`` (on ``reset``) and return ``y`` as int64 class indices."""
-        check_classification_targets(y)
         if reset:
-            self.classes_, codes = np.unique(y, return_inverse=True)
+            try:
+                check_classification_targets(y)
+                self.classes_, codes = np.unique(y, return_inverse=True)
+            except TypeError as exc:  # labels numpy cannot sort: str and int, or None
+                raise TypeError(_mixed_labels(y)) from exc
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in the data, "
@@ -95,13 +99,29 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 )
             self._n_outputs = len(self.classes_)
             return codes.astype(np.int64)
-        unseen = np.setdiff1d(y, self.classes_)
-        if len(unseen):
+        check_classification_targets(y)
+        unseen = _unseen(y, self.classes_)
+        if unseen:
             raise ValueError(
-                f"y contains labels {unseen.tolist()} not seen in the first fit; refit with "
+                f"y contains labels {unseen} not seen in the first fit; refit with "
                 "warm_start=False to learn new classes."
             )
         return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def _check_score_targets(self, y):
+        """Refuse labels outside ``classes_``: the network can never predict them."""
+        y = np.asarray(y)
+        try:
+            check_classification_targets(y.ravel())
+        except TypeError as exc:
+            raise TypeError(_mixed_labels(y)) from exc
+        unseen = _unseen(y, self.classes_)
+        if unseen:
+            raise ValueError(
+                f"y contains labels {unseen} that {type(self).__name__} was not fitted on "
+                f"(classes_ is {self.classes_.tolist()}), so it can never predict them. Score "
+                "on samples of the fitted classes, or fit on data that includes these labels."
+            )
 
     def _net_params(self):
         if self.architecture != "seq2seq":
@@ -160,6 +180,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
         For ``"seq2vec"`` the share of sequences classified correctly; for
         ``"seq2seq"`` the share of all real time steps of all sequences labelled correctly.
+        Labels outside ``classes_``, which the classifier can never predict, are refused with
+        a ValueError before anything is predicted.
 
         Parameters
         ----------
@@ -175,9 +197,25 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         float
         """
         if self.architecture == "seq2vec":
+            check_is_fitted(self)
+            self._check_score_targets(y)
             return super().score(X, y, sample_weight)
         y_true, y_pred, weight = self._pooled_steps(X, y, sample_weight, dtype=None)
         return accuracy_score(y_true, y_pred, sample_weight=weight)
+
+
+def _unseen(y, classes):
+    """The distinct labels of ``y`` that are not in ``classes``, in order of appearance."""
+    known = set(classes.tolist())
+    return [label for label in dict.fromkeys(np.ravel(y).tolist()) if label not in known]
+
+
+def _mixed_labels(y):
+    kinds = sorted({type(label).__name__ for label in np.ravel(y).tolist()})
+    return (
+        f"y mixes labels of the types {kinds}; class labels must all be strings or all "
+        "numbers. Convert them to one type, e.g. y.astype(str)."
+    )
 
 
 def _step_accuracy(net, X, y):

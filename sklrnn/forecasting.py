@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._validation import is_ragged
+from ._validation import check_not_temporal, is_ragged
 from .regressor import RNNRegressor
 
 __all__ = ["RNNForecaster", "recursive_forecast"]  # noqa: F822 (RNNForecaster: __getattr__)
@@ -213,6 +213,7 @@ def _check_history(estimator, history, window_length):
             "history must have shape (n_timesteps,), (n_series, n_timesteps) or "
             f"(n_series, n_timesteps, n_features); got {np.shape(history)}."
         )
+    check_not_temporal(history, "history")
     history = check_array(history, ensure_2d=False, allow_nd=True, dtype=np.float32,
                           input_name="history")
     single = history.ndim == 1
@@ -220,6 +221,11 @@ def _check_history(estimator, history, window_length):
         history = history[None]
     if history.ndim == 2:
         history = history[:, :, None]
+    if 0 in history.shape:
+        raise ValueError(
+            f"history of shape {np.shape(history)} holds no time steps or no features; every "
+            "series needs at least one step of at least one feature to start a forecast from."
+        )
     n_features = history.shape[2]
     expected = estimator._input_size
     if n_features != expected:
@@ -289,6 +295,7 @@ def _check_exog(exog, n_outputs, n_features, n_series, horizon):
             "reads per step, so it has no exogenous variables; pass exog=None, or fit the "
             "estimator on windows of targets and exogenous variables with targets only as y."
         )
+    check_not_temporal(exog, "exog")
     exog = check_array(exog, ensure_2d=False, allow_nd=True, dtype=np.float32,
                        input_name="exog")
     expected = f"(horizon, {n_exog}) = ({horizon}, {n_exog}) or (n_series, horizon, " \

@@ -29,7 +29,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     maxlen : int or None, default=None
         Output length. None learns the longest sequence length in ``fit``.
     value : float, default=0.0
-        Fill value of the padding (may be NaN).
+        Fill value of the padding: finite, or NaN.
 
     Attributes
     ----------
@@ -61,7 +61,8 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         "padding": [StrOptions({"post", "pre"})],
         "truncating": [StrOptions({"post", "pre"})],
         "maxlen": [Interval(Integral, 1, None, closed="left"), None],
-        "value": [Real],
+        # NaN is a safe fill value; infinity is one no estimator or transformer accepts.
+        "value": [Interval(Real, None, None, closed="neither"), "nan"],
     }
 
     def __init__(self, padding="post", truncating="post", maxlen=None, value=0.0):

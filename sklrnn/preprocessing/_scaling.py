@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
 from .._validation import _is_panel, _ndim, check_sequences, is_ragged, real_steps, step_mask
@@ -31,6 +32,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Divide by the standard deviation.
     mask_value : float or None, default=None
         Time steps whose features all equal it are padding: left as they are, not counted.
+        Finite or NaN (X may not contain infinity).
 
     Attributes
     ----------
@@ -67,7 +69,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "with_mean": ["boolean"],
         "with_std": ["boolean"],
-        "mask_value": [None, Real],
+        "mask_value": [None, Interval(Real, None, None, closed="neither"), "nan"],
     }
 
     def __init__(self, *, with_mean=True, with_std=True, mask_value=None):
@@ -99,22 +101,30 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
         """
         self._validate_params()
         X, lengths = check_sequences(self, X, reset=True, dtype=FLOAT_DTYPES, allow_nan=True)
-        values = X[real_steps(X, lengths, self.mask_value)]
+        # In float64: numpy's nanvar squares in the input's dtype, and float16 overflows there.
+        values = X[real_steps(X, lengths, self.mask_value)].astype(np.float64, copy=False)
         counts = (~np.isnan(values)).sum(axis=0)
         if (counts == 0).any():
             raise ValueError(
                 f"Feature(s) {np.flatnonzero(counts == 0).tolist()} of X have no values that "
                 "are neither NaN nor padding; SequenceScaler cannot standardize them."
             )
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = np.nanmean(values, axis=0, dtype=np.float64) if self.with_mean else None
+            var = np.nanvar(values, axis=0, dtype=np.float64) if self.with_std else None
+        if not all(stat is None or np.isfinite(stat).all() for stat in (mean, var)):
+            raise ValueError(
+                "The values of X are too large for SequenceScaler: their mean or variance "
+                "overflows float64. Divide X by a constant first."
+            )
         self.n_samples_seen_ = int(counts.max())
-        self.mean_ = np.nanmean(values, axis=0, dtype=np.float64) if self.with_mean else None
+        self.mean_, self.var_ = mean, var
         if self.with_std:
-            self.var_ = np.nanvar(values, axis=0, dtype=np.float64)
             scale = np.sqrt(self.var_)
             # Constant features keep their spread (0) instead of becoming NaN or infinity.
             self.scale_ = np.where(scale < 10 * np.finfo(np.float64).eps, 1.0, scale)
         else:
-            self.var_ = self.scale_ = None
+            self.scale_ = None
         return self
 
     def transform(self, X):
@@ -153,9 +163,15 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
                                           allow_nan=True)
         mean = 0.0 if self.mean_ is None else self.mean_
         scale = 1.0 if self.scale_ is None else self.scale_
-        scaled = padded * scale + mean if inverse else (padded - mean) / scale
-        real = real_steps(padded, lengths, self.mask_value)
-        scaled = np.where(real[:, :, None], scaled, padded).astype(padded.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            scaled = padded * scale + mean if inverse else (padded - mean) / scale
+            real = real_steps(padded, lengths, self.mask_value)
+            scaled = np.where(real[:, :, None], scaled, padded).astype(padded.dtype, copy=False)
+        if np.isinf(scaled).any():  # X is finite: the result overflowed its dtype
+            raise ValueError(
+                f"{'Unscaling' if inverse else 'Scaling'} X gives values beyond the range of "
+                f"its dtype {padded.dtype}; pass X as float64."
+            )
         return _like(X, scaled, lengths)
 
 

@@ -7,6 +7,8 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, check_is_fitted, validate_data
 
+from .._validation import check_not_temporal, is_ragged
+
 
 def make_windows(series, window_length, horizon=1, step=1, *, target=None):
     """Cut a series into input windows and the values that follow them.
@@ -63,6 +65,12 @@ def make_windows(series, window_length, horizon=1, step=1, *, target=None):
     for name, value in (("window_length", window_length), ("horizon", horizon), ("step", step)):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
+    if is_ragged(series):
+        raise ValueError(
+            "series holds rows of different lengths; pass one series of shape (n_timesteps,) "
+            "or (n_timesteps, n_features), and cut the windows of several series one by one."
+        )
+    check_not_temporal(series, "series")
     series = check_array(series, ensure_2d=False, dtype="numeric", input_name="series",
                          ensure_min_samples=0, copy=False)
     if series.ndim not in (1, 2):
@@ -158,7 +166,7 @@ class TabularToSequence(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             The fitted transformer.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        X = validate_data(self, _lag_matrix(X), dtype=FLOAT_DTYPES)
         if X.shape[1] % self.n_variables:
             raise ValueError(
                 f"X has {X.shape[1]} columns, which do not split into n_variables="
@@ -183,5 +191,17 @@ class TabularToSequence(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             ``n_timesteps`` is ``n_timesteps_``, the columns divided by ``n_variables``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=FLOAT_DTYPES, reset=False)
+        X = validate_data(self, _lag_matrix(X), dtype=FLOAT_DTYPES, reset=False)
         return X.reshape(len(X), self.n_variables, self.n_timesteps_).transpose(0, 2, 1)
+
+
+def _lag_matrix(X):
+    """``X`` for ``validate_data``, refused when it is ragged or holds times."""
+    if is_ragged(X):
+        raise ValueError(
+            "TabularToSequence reads a lag matrix of shape (n_samples, n_variables * "
+            "n_timesteps), every row of one length; got sequences of different lengths. The "
+            "sklrnn estimators read those directly (or pad them with SequencePadder)."
+        )
+    check_not_temporal(X)
+    return X
