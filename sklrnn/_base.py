@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
@@ -152,7 +152,17 @@ default="adam"
     callbacks : list of skorch callbacks or (name, callback) tuples, or None, default=None
         Extra skorch callbacks; copies are used, the objects passed in are not modified.
     device : str or torch.device, default="cpu"
-        Where to train and predict, e.g. ``"cuda"``.
+        Where to train and predict, e.g. ``"cuda"``. Ignored with an ``accelerator``.
+    accelerator : accelerate.Accelerator or None, default=None
+        Train through Hugging Face accelerate (skorch's
+        :class:`~skorch.hf.AccelerateMixin`): on the accelerator's device, and, in a script
+        started by ``accelerate launch`` or ``torchrun`` on several processes (GPUs,
+        machines), data-parallel: every process trains on its share of each epoch's batches
+        and gradients are averaged over the processes, so all of them hold the same
+        network. Every process must call ``fit`` with the same data and parameters;
+        validation, batch-norm statistics and ``predict`` run on all the data in every
+        process. Mixed precision is not supported (``mixed_precision="no"``). The
+        accelerator is not saved by :func:`sklrnn.save`.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling, dropout and the validation split. With an
         int, ``fit`` is reproducible on the CPU. The global torch random state is left
@@ -177,7 +187,8 @@ FITTED_DOC = """net_ : skorch.NeuralNet
 class BaseRNN(BaseEstimator):
     """Shared machinery: parameter validation, seeding, net building, prediction.
 
-    Subclasses set ``_net_class``, ``_criterion`` and ``_step_criterion`` (the loss of
+    Subclasses set ``_net_class`` (and ``_accelerated_net_class``, its counterpart for
+    ``accelerator``, :mod:`sklrnn._accelerate`), ``_criterion`` and ``_step_criterion`` (the loss of
     per-step outputs with padded steps) and implement ``_prepare_target`` (validate y, record
     target metadata, return what skorch trains on), ``_validation_rows`` (which rows early
     stopping holds out: a slice or sorted indices) and ``_predictions`` (network outputs to
@@ -208,6 +219,7 @@ class BaseRNN(BaseEstimator):
         "patience": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "device": [str, torch.device],
+        "accelerator": [None, HasMethods(["prepare", "reduce", "wait_for_everyone"])],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -218,7 +230,8 @@ class BaseRNN(BaseEstimator):
                  normalization=None, weight_init="default", clip_grad_norm=None,
                  clip_grad_value=None, mask_value=None, lr=1e-3, max_epochs=100, batch_size=32,
                  optimizer="adam", early_stopping=False, validation_fraction=0.1, patience=10,
-                 callbacks=None, device="cpu", random_state=None, verbose=0, warm_start=False):
+                 callbacks=None, device="cpu", accelerator=None, random_state=None, verbose=0,
+                 warm_start=False):
         self.cell = cell
         self.activation = activation
         self.hidden_size = hidden_size
@@ -241,6 +254,7 @@ class BaseRNN(BaseEstimator):
         self.patience = patience
         self.callbacks = callbacks
         self.device = device
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -288,6 +302,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._check_compatible()
         self._check_optimizer()
         self._check_callbacks()
+        self._check_accelerator()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
         if not continuing:
@@ -296,6 +311,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         X, lengths, real = self._validate_input(X, reset=not continuing)
         y = self._prepare_target(y, X, real, reset=not continuing)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if self._processes() > 1:
+            # One seed for all processes: the same validation rows and batches everywhere.
+            from accelerate.utils import broadcast_object_list
+            seed = broadcast_object_list([seed], from_process=0)[0]
         train_split = self._make_train_split(y, seed)
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
@@ -325,8 +344,13 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """
         net = self.net_
         dataset = net.get_dataset(_net_input(X, lengths), y)
+        # The training batches, but all of them in every process (no shard), so that the
+        # processes' statistics agree.
+        kwargs = net.get_params_for("iterator_train")
+        kwargs.pop("shard", None)
+        kwargs.setdefault("batch_size", net.batch_size)
         with torch.no_grad(), estimate_batch_norm(net.module_):
-            for Xi, _ in net.get_iterator(dataset, training=True):
+            for Xi, _ in net.iterator_train(dataset, **kwargs):
                 net.infer(Xi)
 
     def _validate_input(self, X, reset):
@@ -349,6 +373,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"activation={self.activation!r} applies to cell='rnn' only: the gates of "
                 f"cell={self.cell!r} use sigmoid and tanh. Leave activation='tanh', or use "
                 "cell='rnn'."
+            )
+
+    def _processes(self):
+        """Number of processes training together: the accelerator's, else 1."""
+        return 1 if self.accelerator is None else self.accelerator.num_processes
+
+    def _check_accelerator(self):
+        precision = getattr(self.accelerator, "mixed_precision", "no")
+        if self.accelerator is not None and precision != "no":
+            raise ValueError(
+                f"The accelerator's mixed_precision={precision!r} is not supported: sklrnn's "
+                "own cells (peephole LSTM, normalized cells) compute in float32. Create the "
+                "Accelerator with mixed_precision='no'."
             )
 
     def _check_optimizer(self):
@@ -387,6 +424,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     def _cuda_devices(self):
         """Validate ``device`` and return the CUDA device indices whose RNG fit must seed."""
+        if self.accelerator is not None:
+            device = torch.device(self.accelerator.device)
+            return [device.index] if device.type == "cuda" and device.index is not None else []
         try:
             device = torch.device(self.device)
         except RuntimeError as exc:
@@ -413,10 +453,21 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
         if self.clip_grad_value is not None:
             callbacks.append(("clip_grad_value", GradientValueClipping(self.clip_grad_value)))
+        accelerated = {}
+        if self.accelerator is not None:
+            accelerated["accelerator"] = self.accelerator
+            if self._processes() > 1:
+                # Every process draws the same batches (from one seed: fit's) and trains on
+                # its share of them.
+                accelerated["iterator_train__generator"] = torch.Generator().manual_seed(
+                    int(torch.randint(2**62, ())))
+                accelerated["iterator_train__shard"] = (self.accelerator.process_index,
+                                                        self._processes())
         if self.early_stopping:
+            printer = print if self.accelerator is None else self.accelerator.print
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.patience, load_best=True,
-                sink=print if self.verbose else _silent,
+                sink=printer if self.verbose else _silent,
             )))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         module = dict(input_size=input_size, output_size=self._n_outputs, cell=self.cell,
@@ -429,7 +480,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         if self.architecture in ("vec2seq", "encoder_decoder"):
             module["horizon"] = self._horizon
         per_step = self.architecture == "seq2seq"
-        return self._net_class(
+        net_class = self._net_class if self.accelerator is None else self._accelerated_net_class
+        return net_class(
             module=NETWORKS[self.architecture],
             **{f"module__{name}": value for name, value in module.items()},
             criterion=self._step_criterion if per_step else self._criterion,
@@ -445,6 +497,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             callbacks=callbacks,
             device=self.device,
             verbose=self.verbose,
+            **accelerated,
             **self._net_params(),
         ).initialize()
 

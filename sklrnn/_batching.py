@@ -21,8 +21,8 @@ class BucketBatchSampler(Sampler):
 
     Each epoch shuffles the indices, cuts them into pools of ``POOL_BATCHES`` batches, sorts
     each pool by length (longest first), cuts it into batches and shuffles the order of all
-    batches. Every index appears in exactly one batch. Randomness comes from torch's global
-    generator, which ``fit`` seeds.
+    batches. Every index appears in exactly one batch. Randomness comes from ``generator``,
+    by default torch's global generator, which ``fit`` seeds.
 
     Parameters
     ----------
@@ -32,17 +32,20 @@ class BucketBatchSampler(Sampler):
         Sequences per batch (the last batch of a pool may be smaller).
     shuffle : bool, default=False
         Without shuffling: one pool, sorted by length, batches in that order.
+    generator : torch.Generator or None, default=None
+        Where the shuffles are drawn from; None is torch's global generator.
     """
 
-    def __init__(self, lengths, batch_size, shuffle=False):
+    def __init__(self, lengths, batch_size, shuffle=False, generator=None):
         self.lengths = np.asarray(lengths)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __iter__(self):
         n = len(self.lengths)
         if self.shuffle:
-            order = torch.randperm(n).numpy()
+            order = torch.randperm(n, generator=self.generator).numpy()
             pool = self.batch_size * POOL_BATCHES
         else:
             order, pool = np.arange(n), max(n, 1)
@@ -52,7 +55,8 @@ class BucketBatchSampler(Sampler):
             chunk = chunk[np.argsort(-self.lengths[chunk], kind="stable")]
             batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
         if self.shuffle:
-            batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+            batches = [batches[i] for i in torch.randperm(
+                len(batches), generator=self.generator).tolist()]
         yield from batches
 
     def __len__(self):
@@ -121,7 +125,7 @@ def dataset_lengths(dataset):
     return X.get("lengths") if isinstance(X, dict) else None
 
 
-def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
+def bucket_loader(dataset, batch_size, shuffle=False, generator=None, shard=None, **kwargs):
     """skorch ``iterator_train``: a DataLoader that buckets sequences by length.
 
     Falls back to :func:`batch_loader` when the data carries no lengths (all sequences fill
@@ -136,6 +140,12 @@ def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
         Sequences per batch.
     shuffle : bool, default=False
         Reshuffle every epoch.
+    generator : torch.Generator or None, default=None
+        Where the shuffles are drawn from; None is torch's global generator.
+    shard : tuple (index, count) or None, default=None
+        Yield only shard ``index`` of ``count`` (see :class:`ShardedBatches`): one process's
+        share of the batches in data-parallel training. Every process must draw the same
+        batches, from generators in the same state.
     **kwargs
         Passed to the DataLoader.
 
@@ -145,8 +155,9 @@ def bucket_loader(dataset, batch_size, shuffle=False, **kwargs):
     """
     lengths = dataset_lengths(dataset)
     if lengths is None:
-        return batch_loader(dataset, batch_size, shuffle, **kwargs)
-    return _fetch_batches(dataset, BucketBatchSampler(lengths, batch_size, shuffle), **kwargs)
+        return batch_loader(dataset, batch_size, shuffle, generator, shard, **kwargs)
+    return _fetch_batches(dataset, BucketBatchSampler(lengths, batch_size, shuffle, generator),
+                          shard, **kwargs)
 
 
 class IndexBatches(Sampler):
@@ -165,12 +176,16 @@ class IndexBatches(Sampler):
         Indices per batch (the last batch may be smaller).
     shuffle : bool, default=False
         Draw a new permutation every epoch.
+    generator : torch.Generator or None, default=None
+        Where the permutations are drawn from; None is torch's global generator (through
+        a seed drawn from it, as above).
     """
 
-    def __init__(self, n, batch_size, shuffle=False):
+    def __init__(self, n, batch_size, shuffle=False, generator=None):
         self.n = n
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __iter__(self):
         n, size = self.n, self.batch_size
@@ -178,8 +193,10 @@ class IndexBatches(Sampler):
             for start in range(0, n, size):
                 yield np.arange(start, min(start + size, n))
             return
-        generator = torch.Generator()
-        generator.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item()))
+        generator = self.generator
+        if generator is None:
+            generator = torch.Generator()
+            generator.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item()))
         dtype = torch.int32 if n <= torch.iinfo(torch.int32).max else torch.int64
         order = torch.randperm(n, generator=generator, dtype=dtype)
         for start in range(0, n, size):
@@ -189,7 +206,7 @@ class IndexBatches(Sampler):
         return math.ceil(self.n / self.batch_size)
 
 
-def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
+def batch_loader(dataset, batch_size, shuffle=False, generator=None, shard=None, **kwargs):
     """skorch ``iterator_valid`` (and ``iterator_train`` without lengths): plain batches.
 
     The batches, in order or shuffled as :class:`torch.utils.data.DataLoader` makes them
@@ -204,6 +221,10 @@ def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
         Sequences per batch.
     shuffle : bool, default=False
         Reshuffle every epoch.
+    generator : torch.Generator or None, default=None
+        Where the shuffles are drawn from; None is torch's global generator.
+    shard : tuple (index, count) or None, default=None
+        Yield only shard ``index`` of ``count`` (see :class:`ShardedBatches`).
     **kwargs
         Passed to the DataLoader.
 
@@ -211,7 +232,45 @@ def batch_loader(dataset, batch_size, shuffle=False, **kwargs):
     -------
     torch.utils.data.DataLoader
     """
-    return _fetch_batches(dataset, IndexBatches(len(dataset), batch_size, shuffle), **kwargs)
+    return _fetch_batches(dataset, IndexBatches(len(dataset), batch_size, shuffle, generator),
+                          shard, **kwargs)
+
+
+class ShardedBatches(Sampler):
+    """One process's share of the batches of ``batches``, for data-parallel training.
+
+    Every process draws the same batches (its sampler's generator in the same state as
+    everyone else's) and keeps every ``count``-th, from the ``index``-th on. Every shard gets
+    equally many, ``ceil(n_batches / count)``, so that every process steps as often as the
+    others (each step waits for all of them): shards left one short take a batch from the
+    start again, as :class:`torch.utils.data.DistributedSampler` repeats samples.
+
+    Parameters
+    ----------
+    batches : iterable of index arrays, with a length
+        All the batches of an epoch, e.g. a :class:`BucketBatchSampler`.
+    index : int
+        This process's shard, in ``[0, count)``.
+    count : int
+        Number of shards (processes).
+    """
+
+    def __init__(self, batches, index, count):
+        if not 0 <= index < count:
+            raise ValueError(f"shard index must be in [0, {count}); got {index}.")
+        self.batches = batches
+        self.index = index
+        self.count = count
+
+    def __iter__(self):
+        batches = list(self.batches)
+        if not batches:
+            return
+        for k in range(len(self)):
+            yield batches[(k * self.count + self.index) % len(batches)]
+
+    def __len__(self):
+        return -(-len(self.batches) // self.count)
 
 
 def to_tensors(batch):
@@ -239,12 +298,16 @@ def to_tensors(batch):
     return default_convert(batch)
 
 
-def _fetch_batches(dataset, batches, **kwargs):
+def _fetch_batches(dataset, batches, shard=None, **kwargs):
     """A DataLoader that indexes ``dataset`` once per batch of indices from ``batches``.
+
+    With ``shard=(index, count)``, only that shard of the batches (:class:`ShardedBatches`).
 
     skorch's datasets (and torch's Subset) accept a list of indices and return the whole
     batch, a copy (numpy's fancy indexing); ``batch_size=None`` leaves :func:`to_tensors`
     only turning its arrays into tensors.
     """
     kwargs.setdefault("collate_fn", to_tensors)
+    if shard is not None:
+        batches = ShardedBatches(batches, *shard)
     return DataLoader(dataset, sampler=batches, batch_size=None, **kwargs)

@@ -29,7 +29,7 @@ _NETWORK_PARAMS = (
     "cell", "activation", "hidden_size", "num_layers", "bidirectional", "dropout",
     "normalization", "weight_init", "clip_grad_norm", "clip_grad_value", "lr", "max_epochs",
     "batch_size", "optimizer", "early_stopping", "validation_fraction", "patience",
-    "callbacks", "device", "random_state", "verbose",
+    "callbacks", "device", "accelerator", "random_state", "verbose",
 )
 
 
@@ -75,7 +75,8 @@ class RNNForecaster(BaseForecaster):
         one value per step, so its intervals past the first step would be too narrow.)
     cell, activation, hidden_size, num_layers, bidirectional, dropout, normalization, \
 weight_init, clip_grad_norm, clip_grad_value, lr, max_epochs, batch_size, optimizer, \
-early_stopping, validation_fraction, patience, callbacks, device, random_state, verbose
+early_stopping, validation_fraction, patience, callbacks, device, accelerator, random_state, \
+verbose
         The network and its training, as in :class:`~sklrnn.RNNRegressor` (same defaults).
         Early stopping holds out the latest windows of all series.
 
@@ -127,7 +128,8 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
                  dropout=0.0, normalization=None, weight_init="default", clip_grad_norm=None,
                  clip_grad_value=None, lr=1e-3, max_epochs=100, batch_size=32,
                  optimizer="adam", early_stopping=False, validation_fraction=0.1,
-                 patience=10, callbacks=None, device="cpu", random_state=None, verbose=0):
+                 patience=10, callbacks=None, device="cpu", accelerator=None, random_state=None,
+                 verbose=0):
         self.window_length = window_length
         self.strategy = strategy
         self.quantiles = quantiles
@@ -150,6 +152,7 @@ early_stopping, validation_fraction, patience, callbacks, device, random_state, 
         self.patience = patience
         self.callbacks = callbacks
         self.device = device
+        self.accelerator = accelerator
         self.random_state = random_state
         self.verbose = verbose
         super().__init__()

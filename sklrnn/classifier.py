@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring
 
+from ._accelerate import AcceleratedNetClassifier
 from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
 from ._validation import pad_steps, step_targets, validate_class_labels
 from .nn.losses import StepCrossEntropyLoss
@@ -64,6 +65,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         "architecture": [StrOptions({"seq2vec", "seq2seq"})],
     }
     _net_class = NeuralNetClassifier
+    _accelerated_net_class = AcceleratedNetClassifier
     _criterion = torch.nn.CrossEntropyLoss
     _step_criterion = StepCrossEntropyLoss
 

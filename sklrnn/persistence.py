@@ -48,6 +48,9 @@ NETWORK = ("net_", "history_")
 FORECASTER_STATE = ("regressor_", "n_windows_", "_levels", "_horizon", "_keys", "_columns",
                     "_center", "_scale", "_y_seen", "_X_seen")
 
+#: Hyperparameters saved as None: the ``accelerator`` a model was trained with.
+RUNTIME = ("accelerator",)
+
 _KEY = "sklrnn"
 
 
@@ -65,7 +68,9 @@ TabularToSequence or Pipeline of them
         A fitted estimator, transformer, forecaster or :class:`~sklearn.pipeline.Pipeline`
         whose steps are all of these, with hyperparameters that are plain values (numbers,
         strings, None): ``callbacks`` objects or a ``RandomState`` cannot be written without
-        pickle.
+        pickle. An ``accelerator`` is written as None: the loaded estimator predicts, and
+        trains with ``warm_start``, without one. In a data-parallel script every process
+        holds the same network; save it from one (``accelerator.is_main_process``).
     path : str or path-like
         The file to write (``.safetensors`` by convention); an existing one is replaced.
 
@@ -190,6 +195,9 @@ def _encode(estimator, prefix, tensors):
         check_is_fitted(estimator)
     params, unwritable = {}, []
     for key, value in estimator.get_params(deep=False).items():
+        if key in RUNTIME:
+            params[key] = None  # where it ran, not what it learned: loads without it
+            continue
         try:
             params[key] = _encode_value(value, f"{prefix}{key}.", tensors)
         except _Unwritable:

@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from skorch import NeuralNetRegressor
 
+from ._accelerate import AcceleratedNetRegressor
 from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
 from ._validation import (
     pad_steps,
@@ -57,6 +58,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     """
 
     _net_class = NeuralNetRegressor
+    _accelerated_net_class = AcceleratedNetRegressor
     _criterion = torch.nn.MSELoss
     _step_criterion = MaskedMSELoss
 
