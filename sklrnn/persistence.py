@@ -23,7 +23,8 @@ import sklearn
 import skorch
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import safe_open, save_file
+from safetensors.torch import safe_open
+from safetensors.torch import save as to_bytes
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
@@ -106,7 +107,9 @@ TabularToSequence or Pipeline of them
         raise TypeError(
             f"sklrnn.save cannot write {type(estimator).__name__}'s state as JSON: {exc}"
         ) from exc
-    save_file(tensors, path, metadata=metadata)
+    data = to_bytes(tensors, metadata=metadata)
+    with open(path, "wb") as file:  # a missing folder or a directory: Python's OSError
+        file.write(data)
 
 
 def load(path, device=None):

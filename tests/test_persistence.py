@@ -134,6 +134,14 @@ def test_save_refuses_hyperparameters_json_cannot_hold(tmp_path):
     sklrnn.save(estimator.set_params(callbacks=None), tmp_path / "m.safetensors")
 
 
+def test_save_to_a_path_that_cannot_be_written_raises_the_os_error(tmp_path):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    with pytest.raises(FileNotFoundError):
+        sklrnn.save(estimator, tmp_path / "missing" / "model.safetensors")
+    with pytest.raises(IsADirectoryError):
+        sklrnn.save(estimator, tmp_path)
+
+
 def test_load_refuses_a_pickle(tmp_path):
     estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
     path = tmp_path / "model.safetensors"
