@@ -12,7 +12,11 @@ signal before and after each step, as a person marking the regimes by eye would.
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sklrnn import RNNClassifier
 
@@ -57,3 +61,33 @@ print(f"signal of {len(X_test[0])} steps -> {len(tags)} tags, "
       f"{np.mean(tags == y_test[0]):.0%} right")
 print("true:     ", "".join("R" if t == "rough" else "." for t in y_test[0][:80]))
 print("predicted:", "".join("R" if t == "rough" else "." for t in tags[:80]))
+
+# %%
+# Two test signals, each above its regime step by step: the truth, the RNN's tags and the
+# threshold's. The dotted lines are the threshold: a rough step that happens to be quiet falls
+# inside them and a calm one that happens to be loud falls outside, so the threshold's tags
+# flicker where the RNN's follow the regime.
+fig, axes = plt.subplots(5, 1, figsize=(9, 6), height_ratios=[3, 1.1, 0.5, 3, 1.1],
+                         gridspec_kw=dict(hspace=0.1, left=0.1, right=0.97, top=0.94, bottom=0.08))
+axes[2].set_visible(False)
+colors = ListedColormap(["#dde6f0", "tab:red"])
+for ax_signal, ax_tags, signal, truth, tags in zip(
+        axes[[0, 3]], axes[[1, 4]], X_test[:2], y_test[:2], clf.predict(X_test[:2]), strict=True):
+    ax_signal.plot(signal, color="black", linewidth=0.8)
+    for level in (-best, best):
+        ax_signal.axhline(level, color="gray", linestyle=":")
+    ax_signal.set_xlim(-0.5, len(signal) - 0.5)
+    ax_signal.set_ylabel("signal")
+    ax_signal.tick_params(labelbottom=False)
+    rows = [truth == "rough", tags == "rough", np.abs(signal) > best]
+    ax_tags.imshow(np.array(rows), aspect="auto", cmap=colors, vmin=0, vmax=1,
+                   interpolation="nearest")
+    ax_tags.set_yticks([0, 1, 2], ["true", "RNN", "threshold"])
+    ax_tags.sharex(ax_signal)
+axes[4].set_xlabel("time step")
+axes[0].set_title("Regime of every step: test signals 0 and 1")
+axes[0].legend(handles=[Patch(color=colors(0), label="calm"),
+                        Patch(color=colors(1), label="rough"),
+                        Line2D([], [], color="gray", linestyle=":", label="threshold")],
+               loc="upper right", ncols=3)
+plt.show()
