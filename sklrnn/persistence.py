@@ -16,6 +16,7 @@ usual warning: loading a pickle runs whatever code it holds.
 import inspect
 import json
 import numbers
+import os
 import sys
 
 import numpy as np
@@ -107,6 +108,7 @@ TabularToSequence or Pipeline of them
         raise TypeError(
             f"sklrnn.save cannot write {type(estimator).__name__}'s state as JSON: {exc}"
         ) from exc
+    path = os.fspath(path)  # a TypeError for an int, which open() reads as a descriptor
     data = to_bytes(tensors, metadata=metadata)
     with open(path, "wb") as file:  # a missing folder or a directory: Python's OSError
         file.write(data)
