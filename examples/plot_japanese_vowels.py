@@ -57,8 +57,9 @@ fig.colorbar(image, ax=axes, label="coefficient value", extend="both")
 # the initialization.
 #
 # Why two networks: a single bidirectional LSTM or GRU reached 0.979-0.984 (mean of 3 seeds);
-# averaging a GRU and an LSTM reached 0.9856 on seeds 0-2, 3-5 and 6-8 alike. Four of the 370
-# test utterances were misclassified by every configuration tried, so about 0.989 is the
+# averaging a GRU and an LSTM reached 0.986 on seeds 0-2, 3-5 and 6-8 alike (one thread; the
+# number of threads changes the rounding, and one or two utterances with it). Four of the
+# 370 test utterances were misclassified by every configuration tried, so about 0.989 is the
 # ceiling of these networks here; and the configuration was chosen by looking at test
 # accuracy, so take the last digit with a grain of salt.
 SHARED = dict(hidden_size=64, bidirectional=True, pooling="max", lr=0.005, batch_size=16,
