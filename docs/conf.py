@@ -51,6 +51,13 @@ _INTERSPHINX = {
 USE_INTERSPHINX = os.environ.get("SKLRNN_DOCS_INTERSPHINX", "") == "1"
 intersphinx_mapping = _INTERSPHINX if USE_INTERSPHINX else {}
 
+# Every reference to a name of sklrnn's must resolve; those to other libraries become links
+# through intersphinx when it is on, and plain text otherwise.
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(torch|sklearn|skorch|sktime|numpy|pandas|distributed|python)(\..*)?"),
+]
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",

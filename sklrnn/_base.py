@@ -95,7 +95,7 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         recurrent layer).
     normalization : {None, "batch", "layer"}, default=None
         Normalization inside every recurrent cell, which keeps the recurrent path at a
-        stable scale (see :mod:`sklrnn.nn.cells`).
+        stable scale (see :mod:`sklrnn.nn`).
 
         - ``"batch"``: recurrent batch normalization (Cooijmans et al. 2016). The input
           projection ``W_ih x_t`` and the recurrent projection ``W_hh h_{t-1}`` are

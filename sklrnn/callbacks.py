@@ -342,7 +342,7 @@ def _step_gradient_norms(net, X, y):
 
 
 class DivergenceWarning(RuntimeWarning):
-    """The training loss became NaN or infinite and :class:`DivergenceGuard` stepped in."""
+    """The training loss became NaN or infinite and :class:`~.DivergenceGuard` stepped in."""
 
 
 class DivergenceGuard(Callback):
@@ -492,7 +492,7 @@ def _finite_weights(module):
 
 
 def plot_step_gradients(history_or_estimator, ax=None, epochs=None):
-    """Plot the step gradient norms :class:`GradientMonitor` recorded against the time step.
+    """Plot the step gradient norms :class:`~.GradientMonitor` recorded against the time step.
 
     One line per epoch, on a logarithmic y axis: a line falling steeply towards the first
     time steps shows vanishing gradients.

@@ -61,7 +61,7 @@ class StepBatchNorm(nn.Module):
     running averages of every step's mean and (unbiased) variance, for the first
     ``max_steps`` steps; a step that fewer than 2 sequences reach leaves them alone. Eval mode
     normalizes with them, step ``max_steps - 1``'s standing in for every later step.
-    :func:`sklrnn.nn.layers.estimate_batch_norm` replaces the running averages, which trail
+    :func:`sklrnn.nn.estimate_batch_norm` replaces the running averages, which trail
     the changing weights, by exact statistics of the final weights over given batches.
 
     Parameters

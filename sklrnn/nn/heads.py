@@ -41,7 +41,7 @@ _PARAMETERS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="ls
         Initialization scheme of the recurrent layers, see :func:`sklrnn.nn.init.init_recurrent`;
         LSTM forget-gate biases start at 1 under every scheme but ``"default"``.
     normalization : {None, "batch", "layer"}, default=None
-        Batch or layer normalization inside the recurrent cells (see :mod:`sklrnn.nn.cells`).
+        Batch or layer normalization inside the recurrent cells (see :mod:`sklrnn.nn`).
     max_steps : int, optional
         With ``normalization="batch"``: time steps whose statistics are kept (default 100,
         ``horizon`` for a decoder); later steps use the last kept step's."""
@@ -81,7 +81,7 @@ class RecurrentNet(nn.Module):
     def recurrent_output(self, X, lengths=None):
         """Run the recurrent layers over ``X`` and return the last layer's output.
 
-        As :func:`~sklrnn.nn.layers.run_recurrent` without states: ``(N, T', directions * H)``
+        As :func:`~sklrnn.nn.run_recurrent` without states: ``(N, T', directions * H)``
         with ``T' = max(lengths)``, zero at padded steps.
         """
         return run_recurrent(self.rnn, X, lengths, states=False)[0]

@@ -127,7 +127,7 @@ class CustomRNN(nn.Module):
     activation : str, default="tanh"
         Activation of the ``"rnn"`` cell.
     normalization : {None, "batch", "layer"}, default=None
-        Normalization inside every cell (see :mod:`sklrnn.nn.cells`).
+        Normalization inside every cell (see :mod:`sklrnn.nn`).
     max_steps : int, optional
         Time steps whose batch-norm statistics every cell keeps (see
         :class:`~sklrnn.nn.cells.StepBatchNorm`).
@@ -176,7 +176,7 @@ class CustomRNN(nn.Module):
 
 
 def run_recurrent(rnn, x, lengths=None, states=True):
-    """Run recurrent layers from :func:`make_recurrent` over post-padded sequences.
+    """Run recurrent layers from :func:`~sklrnn.nn.make_recurrent` over post-padded sequences.
 
     Parameters
     ----------
@@ -389,7 +389,7 @@ def make_recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=Fa
     activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
         Activation of ``cell="rnn"``; ignored by the other cells.
     normalization : {None, "batch", "layer"}, default=None
-        Batch or layer normalization inside every cell (see :mod:`sklrnn.nn.cells`);
+        Batch or layer normalization inside every cell (see :mod:`sklrnn.nn`);
         normalized cells run on sklrnn's :class:`CustomRNN`, since PyTorch's fused kernels
         cannot normalize.
     max_steps : int, optional
