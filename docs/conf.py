@@ -55,7 +55,7 @@ intersphinx_mapping = _INTERSPHINX if USE_INTERSPHINX else {}
 # through intersphinx when it is on, and plain text otherwise.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(torch|sklearn|skorch|sktime|numpy|pandas|distributed|python)(\..*)?"),
+    (r"py:.*", r"(torch|sklearn|skorch|sktime|numpy|pandas|distributed)(\..*)?"),
 ]
 
 sphinx_gallery_conf = {
