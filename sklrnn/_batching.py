@@ -108,6 +108,10 @@ class HoldOut:
     def __init__(self, rows):
         self.rows = rows
 
+    def n_rows(self, n):
+        """Number of rows held out of ``n``."""
+        return len(range(n)[self.rows]) if isinstance(self.rows, slice) else len(self.rows)
+
     def __call__(self, dataset, y=None, **fit_params):
         n = len(dataset)
         index = np.arange(n, dtype=np.int32 if n <= np.iinfo(np.int32).max else np.int64)

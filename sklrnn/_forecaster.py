@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_float32_range
-from .forecasting import recursive_forecast
 from .nn.losses import PinballLoss
 from .preprocessing import make_windows
 from .regressor import RNNRegressor
@@ -20,6 +19,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 __all__ = ["RNNForecaster"]
 
 STRATEGIES = ("recursive", "direct")
+DESEASONALIZE = ("auto", "multiplicative", "additive", None)
+LEVELS = ("auto", "last", "mean")
+
+#: Seasonal periods of the index frequencies sp="auto" knows, by the frequency's prefix.
+FREQUENCY_SP = {"min": 60, "h": 24, "H": 24, "B": 5, "D": 7, "W": 52, "M": 12, "Q": 4,
+                "A": 1, "Y": 1}
 
 #: Quantile levels trained by ``quantiles=True``: exact for 50, 80 and 90% intervals.
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -27,9 +32,10 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 #: RNNForecaster parameters passed on to the RNNRegressor it trains, unchanged.
 _NETWORK_PARAMS = (
     "cell", "activation", "hidden_size", "num_layers", "bidirectional", "dropout",
-    "normalization", "weight_init", "clip_grad_norm", "clip_grad_value", "lr", "max_epochs",
-    "batch_size", "optimizer", "early_stopping", "validation_fraction", "patience",
-    "callbacks", "device", "accelerator", "random_state", "verbose",
+    "frame_size", "normalization", "weight_init", "clip_grad_norm", "clip_grad_value", "lr",
+    "lr_schedule", "max_epochs", "batch_size", "optimizer", "early_stopping",
+    "validation_fraction", "patience", "callbacks", "device", "accelerator", "random_state",
+    "verbose",
 )
 
 
@@ -38,15 +44,19 @@ class RNNForecaster(BaseForecaster):
 
     The forecaster cuts every series of ``y`` into windows of ``window_length`` steps
     (:func:`~sklrnn.preprocessing.make_windows`) and trains one :class:`~sklrnn.RNNRegressor`
-    on the windows of all series together (a *global* model). Each variable of each series is
-    standardized with its own mean and standard deviation from ``fit`` first, so series of
-    any scale train one network, and forecasts are transformed back. Exogenous ``X`` become
-    further features of every time step of a window.
+    on the windows of all series together (a *global* model). It handles level, trend and
+    season itself, as ES-RNN (Smyl 2020) does: classic adjustments per series, one network
+    for what is left. Each series is seasonally adjusted (``sp``, ``deseasonalize``), then
+    scaled: either every window relative to its last value with the series' drift taken out
+    (``level="last"``, ``detrend``: the network learns corrections to the drift forecast)
+    or each series standardized by its mean and standard deviation (``level="mean"``), so
+    series of any scale train one network; forecasts are transformed back. Exogenous ``X``
+    become further features of every time step of a window.
 
     * ``strategy="recursive"``: the network predicts the next step; a forecast feeds its own
-      predictions back, one batched pass over all series per step
-      (:func:`~sklrnn.forecasting.recursive_forecast`), reading the future values of ``X``
-      passed to ``predict``. Any horizon works.
+      predictions back, one batched pass over all series per step (the loop of
+      :func:`~sklrnn.forecasting.recursive_forecast`, with the level of every step
+      carried), reading the future values of ``X`` passed to ``predict``. Any horizon works.
     * ``strategy="direct"``: an ``"encoder_decoder"`` network reads the window and emits the
       whole horizon at once. The horizon ``fh`` must be given to ``fit``, forecasts can
       only be asked for its steps, and ``X`` is read for the window only (its future values
@@ -73,10 +83,40 @@ class RNNForecaster(BaseForecaster):
         levels outside them; quantiles are sorted per forecast, so they never cross. None:
         point forecasts trained with the squared error. (A recursive forecast feeds back
         one value per step, so its intervals past the first step would be too narrow.)
-    cell, activation, hidden_size, num_layers, bidirectional, dropout, normalization, \
-weight_init, clip_grad_norm, clip_grad_value, lr, max_epochs, batch_size, optimizer, \
-early_stopping, validation_fraction, patience, callbacks, device, accelerator, random_state, \
-verbose
+    sp : "auto", None or int >= 1, default="auto"
+        Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
+        reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
+        12, quarterly 4, yearly 1), else from the autocorrelation of the differenced series
+        pooled over all series: its highest peak, when it is significant at 99%, else no
+        season. None: no season. The value used is ``sp_``.
+    deseasonalize : {"auto", "multiplicative", "additive", None}, default="auto"
+        Seasonal adjustment before the network, put back after: classical decomposition
+        (a centred moving average over one period; each phase's mean deviation from it is
+        its seasonal component), per series and variable, as the statistical benchmarks of
+        the M4 competition do. ``"multiplicative"`` decomposes the logarithm of ``y`` (a
+        season that grows with the level, as Airline's); ``"additive"`` ``y`` itself.
+        ``"auto"``: multiplicative when every value of ``y`` is positive, else additive, and
+        only for the series whose autocorrelation at lag ``sp`` passes the 90% test of
+        seasonality (series shorter than three periods are left alone). None: none. The
+        mode used is ``deseasonalize_``, the factors (or components) ``seasonal_``.
+    level : {"auto", "last", "mean"}, default="auto"
+        How the network sees the level of the (adjusted) series. ``"last"``: every window
+        relative to its own last value, in units of the series' mean absolute step, so the
+        network predicts the change from the last value and an untrained network forecasts
+        the naive (last value) forecast; a series that wanders, trends or shifts level is
+        then no harder than one that stays put, and a forecast is never far off the recent
+        level (the per-window normalisation of ES-RNN, Smyl 2020). ``"mean"``: every series
+        standardized by its mean and standard deviation in ``fit`` (series that revert to a
+        mean, e.g. Lynx's cycles). ``"auto"`` chooses ``"last"`` when, over all series, a
+        value is nearer the one ``window_length`` steps before than the series' mean, else
+        ``"mean"``. The choice is ``level_``.
+    detrend : bool, default=True
+        With ``level="last"``: each series' mean step (its drift) is added to the forecast
+        of every step ahead, and the network learns what is left, as the drift method does.
+    cell, activation, hidden_size, num_layers, bidirectional, dropout, frame_size, \
+normalization, weight_init, clip_grad_norm, clip_grad_value, lr, lr_schedule, max_epochs, \
+batch_size, optimizer, early_stopping, validation_fraction, patience, callbacks, device, \
+accelerator, random_state, verbose
         The network and its training, as in :class:`~sklrnn.RNNRegressor` (same defaults).
         Early stopping holds out the latest windows of all series.
 
@@ -86,6 +126,16 @@ verbose
         The fitted network.
     n_windows_ : int
         Training windows cut from ``y``.
+    sp_ : int
+        The seasonal period used (``sp``, resolved; 1: none).
+    deseasonalize_ : {"multiplicative", "additive"} or None
+        The seasonal adjustment used.
+    seasonal_ : ndarray of shape (n_series, sp_, n_variables)
+        The seasonal factors (multiplicative: around 1) or components (additive: around 0)
+        of every series, by phase, the first step of the series' ``y`` in ``fit`` phase 0;
+        1 (or 0) for a series without season.
+    level_ : {"last", "mean"}
+        The level normalisation used (``level``, resolved).
 
     See Also
     --------
@@ -123,27 +173,34 @@ verbose
     # sklrnn keeps the data it needs itself; sktime's copies would only double it.
     _config = {"remember_data": False}
 
-    def __init__(self, window_length=12, strategy="recursive", *, quantiles=None, cell="lstm",
+    def __init__(self, window_length=12, strategy="recursive", *, quantiles=None, sp="auto",
+                 deseasonalize="auto", level="auto", detrend=True, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
-                 dropout=0.0, normalization=None, weight_init="default", clip_grad_norm=None,
-                 clip_grad_value=None, lr=1e-3, max_epochs=100, batch_size=32,
-                 optimizer="adam", early_stopping=False, validation_fraction=0.1,
-                 patience=10, callbacks=None, device="cpu", accelerator=None, random_state=None,
-                 verbose=0):
+                 dropout=0.0, frame_size="auto", normalization=None, weight_init="default",
+                 clip_grad_norm=1.0, clip_grad_value=None, lr=1e-2, lr_schedule="cosine",
+                 max_epochs="auto", batch_size=32, optimizer="adam", early_stopping="auto",
+                 validation_fraction=0.1, patience=10, callbacks=None, device="cpu",
+                 accelerator=None, random_state=None, verbose=0):
         self.window_length = window_length
         self.strategy = strategy
         self.quantiles = quantiles
+        self.sp = sp
+        self.deseasonalize = deseasonalize
+        self.level = level
+        self.detrend = detrend
         self.cell = cell
         self.activation = activation
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.frame_size = frame_size
         self.normalization = normalization
         self.weight_init = weight_init
         self.clip_grad_norm = clip_grad_norm
         self.clip_grad_value = clip_grad_value
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -172,6 +229,7 @@ verbose
             raise ValueError(
                 f"window_length must be an integer >= 1; got {self.window_length!r}.")
         self._levels = self._check_quantiles()
+        self._check_adjustment()
         self._y_seen, self._X_seen = y, X
         for key, frame in self._parts("_y_seen").items():
             if not len(frame):
@@ -190,7 +248,7 @@ verbose
         return self
 
     def _fit_network(self):
-        """Scale every series, cut windows from all of them, train the regressor."""
+        """Adjust and scale every series, cut windows from all of them, train the network."""
         keys, data = self._series_values()
         self._keys, self._columns = keys, list(self._y_seen.columns)
         n_targets, horizon = len(self._columns), self._horizon
@@ -200,20 +258,43 @@ verbose
                     f"Series {key!r} has {len(d)} time steps, fewer than window_length="
                     f"{self.window_length} plus the {horizon} step(s) each window is trained "
                     "to predict; pass longer series or a shorter window_length.")
+        self._fit_season([d[:, :n_targets] for d in data])
+        adjusted = [self._adjusted(d, i) for i, d in enumerate(data)]
+        self.level_ = self.level if self.level != "auto" else _choose_level(
+            [d[:, :n_targets] for d in adjusted], self.window_length)
         with np.errstate(over="ignore", invalid="ignore"):
-            center = np.stack([d.mean(axis=0) for d in data])  # (n_series, D)
-            scale = np.stack([d.std(axis=0) for d in data])
+            center = np.stack([d.mean(axis=0) for d in adjusted])  # (n_series, D)
+            scale = np.stack([d.std(axis=0) for d in adjusted])
+            if self.level_ == "last":
+                # Targets: the mean step from one value to the next (MASE's scale); the
+                # window's last value is subtracted per window instead of a mean.
+                center[:, :n_targets] = 0.0
+                step = np.stack([np.abs(np.diff(d[:, :n_targets], axis=0)).mean(axis=0)
+                                 for d in adjusted])
+                scale[:, :n_targets] = np.where(step > 0, step, scale[:, :n_targets])
         if not (np.isfinite(center).all() and np.isfinite(scale).all()):
             raise ValueError(
                 "The values of y (or X) are too large to standardize: their mean or standard "
                 "deviation overflows float64. Divide the series by a constant first, e.g. "
                 "with sktime's TransformedTargetForecaster.")
         self._center, self._scale = center, np.where(scale > 0, scale, 1.0)
+        scaled = [(d - self._center[i]) / self._scale[i] for i, d in enumerate(adjusted)]
+        self._drift = np.zeros((len(data), n_targets))
+        if self.detrend and self.level_ == "last":
+            self._drift = np.stack([np.diff(d[:, :n_targets], axis=0).mean(axis=0)
+                                    for d in scaled])
         windows, targets, ends = [], [], []
-        for i, d in enumerate(data):
-            X_win, y_win = make_windows(self._scaled(d, i), self.window_length, horizon)
+        steps = np.arange(1, horizon + 1)[:, None]
+        for i, d in enumerate(scaled):
+            X_win, y_win = make_windows(d, self.window_length, horizon)
+            y_win = y_win.reshape(len(X_win), horizon, -1)[:, :, :n_targets]
+            if self.level_ == "last":
+                last = X_win[:, -1:, :n_targets].copy()
+                X_win = X_win.copy()
+                X_win[:, :, :n_targets] -= last
+                y_win = y_win - last - steps * self._drift[i]
             windows.append(X_win)
-            targets.append(y_win.reshape(len(X_win), horizon, -1)[:, :, :n_targets])
+            targets.append(y_win)
             ends.append(np.arange(len(X_win)) + len(d) - len(X_win))
         # Oldest windows first, across series, so early stopping holds out the latest ones.
         order = np.argsort(np.concatenate(ends), kind="stable")
@@ -231,6 +312,37 @@ verbose
         self.regressor_ = regressor.fit(X_all, y_all)
         self.n_windows_ = len(X_all)
 
+    def _fit_season(self, targets):
+        """Set ``sp_``, ``deseasonalize_`` and ``seasonal_`` from the targets of every series."""
+        self.sp_ = _check_sp(self.sp) if self.sp != "auto" else _detect_sp(
+            targets, self.cutoff)
+        mode = self.deseasonalize
+        positive = all((t > 0).all() for t in targets)
+        if mode == "auto":
+            mode = "multiplicative" if positive else "additive"
+        elif mode == "multiplicative" and not positive:
+            raise ValueError(
+                "deseasonalize='multiplicative' needs positive values of y (it works with "
+                "their logarithm); y has values <= 0. Use deseasonalize='additive' or 'auto'.")
+        self.deseasonalize_ = mode
+        n_targets = targets[0].shape[1]
+        seasonal = np.zeros((len(targets), self.sp_, n_targets))
+        if mode is not None and self.sp_ > 1:
+            for i, t in enumerate(targets):
+                z = np.log(t) if mode == "multiplicative" else t
+                if len(z) < 2 * self.sp_:
+                    if self.deseasonalize != "auto" and self.sp != "auto":
+                        raise ValueError(
+                            f"Series {self._keys[i]!r} has {len(z)} time steps; seasonal "
+                            f"adjustment with sp={self.sp_} needs at least two periods "
+                            f"({2 * self.sp_}). Pass a smaller sp, or sp=None.")
+                    continue
+                for k in range(n_targets):
+                    if self.deseasonalize != "auto" or _is_seasonal(z[:, k], self.sp_):
+                        seasonal[i, :, k] = _seasonal_components(z[:, k], self.sp_)
+        self._seasonal = seasonal
+        self.seasonal_ = np.exp(seasonal) if mode == "multiplicative" else seasonal
+
     def _series_values(self):
         """Keys of the series and their values, targets then exogenous, (T_i, D) each."""
         targets = self._parts("_y_seen")
@@ -243,6 +355,18 @@ verbose
                     exog[key].loc[frame.index].to_numpy(dtype=np.float64), "X", key)], axis=1)
             values.append(value)
         return keys, values
+
+    def _check_adjustment(self):
+        """Refuse bad ``sp``, ``deseasonalize``, ``level`` and ``detrend`` before training."""
+        if self.sp != "auto":
+            _check_sp(self.sp)
+        if self.deseasonalize not in DESEASONALIZE:
+            raise ValueError(f"deseasonalize must be one of {DESEASONALIZE}; got "
+                             f"{self.deseasonalize!r}.")
+        if self.level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}; got {self.level!r}.")
+        if not isinstance(self.detrend, bool | np.bool_):
+            raise ValueError(f"detrend must be True or False; got {self.detrend!r}.")
 
     def _check_quantiles(self):
         """The quantile levels to train, sorted with 0.5 among them, or None."""
@@ -275,8 +399,31 @@ verbose
             cache[name] = (frame, _series(frame))
         return cache[name][1]
 
-    def _scaled(self, data, i):
-        return (data - self._center[i]) / self._scale[i]
+    def _adjusted(self, data, i, start=0):
+        """Rows ``start ...`` of series ``i``, targets logged and seasonally adjusted."""
+        n_targets = self._seasonal.shape[2]
+        data = np.array(data, dtype=np.float64)
+        if self.deseasonalize_ == "multiplicative":
+            data[:, :n_targets] = np.log(data[:, :n_targets])
+        phase = np.arange(start, start + len(data)) % self.sp_
+        data[:, :n_targets] -= self._seasonal[i, phase]
+        return data
+
+    def _restored(self, forecast, steps, ends):
+        """Forecasts ``(n_series, H, K, Q)`` of the scaled, adjusted values in units of y.
+
+        ``steps`` ``(n_series, H)``: steps after the end of each series; ``ends``: lengths.
+        """
+        n_targets = forecast.shape[2]
+        forecast = (forecast * self._scale[:, None, :n_targets, None]
+                    + self._center[:, None, :n_targets, None])
+        phase = (np.asarray(ends)[:, None] + steps - 1) % self.sp_
+        season = np.take_along_axis(self._seasonal, phase[:, :, None], axis=1)
+        forecast = forecast + season[..., None]
+        if self.deseasonalize_ == "multiplicative":
+            with np.errstate(over="ignore"):
+                forecast = np.exp(forecast)
+        return forecast
 
     # -- predict -----------------------------------------------------------------------------
 
@@ -327,23 +474,44 @@ verbose
         n_targets = len(self._columns)
         steps = self._steps_ahead(fh)  # (n_series, len(fh))
         horizon = int(steps.max())
-        windows = np.stack([self._scaled(h[-self.window_length:], i)
-                            for i, h in enumerate(history)]).astype(np.float32)
+        ends = [len(h) for h in history]
+        w = self.window_length
+        windows = np.stack([(self._adjusted(h[-w:], i, len(h) - w) - self._center[i])
+                            / self._scale[i] for i, h in enumerate(history)])
+        last = (windows[:, -1, :n_targets].copy() if self.level_ == "last"
+                else np.zeros((len(windows), n_targets)))
         if self.strategy == "recursive":
             future = self._future_exog(X, keys, steps.max(axis=1), horizon)
-            forecast = recursive_forecast(self.regressor_, windows, horizon, exog=future)
+            forecast = []
+            for step in range(horizon):
+                relative = windows.copy()
+                relative[:, :, :n_targets] -= last[:, None]
+                delta = self._predict_network(relative).reshape(len(windows), n_targets)
+                value = last + delta + self._drift
+                forecast.append(value)
+                if self.level_ == "last":
+                    last = value
+                new = value if future is None else np.concatenate([value, future[:, step]], 1)
+                windows = np.concatenate([windows[:, 1:], new[:, None]], axis=1)
+            forecast = np.stack(forecast, axis=1)[..., None]  # (n_series, H, K, 1)
         else:
             if horizon > self._horizon:
                 raise ValueError(
                     f"strategy='direct' was fitted for {self._horizon} step(s) ahead; fh asks "
                     f"for step {horizon}. Fit with the longest fh you will ask for.")
-            forecast = self.regressor_.predict(windows)
-        forecast = forecast.reshape(len(windows), -1, n_targets, len(self._levels or [0.5]))
+            windows[:, :, :n_targets] -= last[:, None]
+            forecast = self._predict_network(windows)
+            forecast = forecast.reshape(len(windows), -1, n_targets, len(self._levels or [0.5]))
+            drift = np.arange(1, forecast.shape[1] + 1)[:, None] * self._drift[:, None]
+            forecast = forecast + (last[:, None] + drift)[..., None]
         # Sorted per forecast, quantiles never cross (monotone rearrangement).
         forecast = np.sort(forecast, axis=-1)
         forecast = np.take_along_axis(forecast, steps[:, :, None, None] - 1, axis=1)
-        scale = self._scale[:, None, :n_targets, None]
-        return forecast * scale + self._center[:, None, :n_targets, None], keys
+        return self._restored(forecast, steps, ends), keys
+
+    def _predict_network(self, windows):
+        """The network's predictions for float64 ``windows``, as float64."""
+        return self.regressor_.predict(windows.astype(np.float32)).astype(np.float64)
 
     def _steps_ahead(self, fh):
         """Steps of ``fh`` after the end of every series, ``(n_series, len(fh))`` ints.
@@ -441,6 +609,103 @@ verbose
             dict(window_length=3, **tiny),
             dict(window_length=2, strategy="direct", cell="gru", quantiles=True, **tiny),
         ]
+
+
+def _check_sp(sp):
+    """``sp`` as an int >= 1 (None means 1), or a ValueError."""
+    if sp is None:
+        return 1
+    if not isinstance(sp, int | np.integer) or isinstance(sp, bool) or sp < 1:
+        raise ValueError(
+            f"sp must be 'auto', None or an integer >= 1 (the seasonal period in time steps, "
+            f"e.g. 12 for monthly data); got {sp!r}.")
+    return int(sp)
+
+
+def _acf(x, max_lag):
+    """Autocorrelations of ``x`` at lags 0 .. max_lag (the biased estimator, as statsmodels')."""
+    x = x - x.mean()
+    denominator = (x * x).sum()
+    if denominator == 0:
+        return np.zeros(max_lag + 1)
+    return np.array([(x[:len(x) - k] * x[k:]).sum() / denominator
+                     for k in range(max_lag + 1)])
+
+
+def _detect_sp(targets, cutoff):
+    """The seasonal period: from the index frequency, else from the pooled autocorrelation.
+
+    The autocorrelation of the differenced series, averaged over all series and variables
+    weighted by length, is read at lags 2 .. a third of the shortest series (at most 3 full
+    periods must fit); its highest peak is the period when it is significant (above the
+    99% bound of Bartlett's formula), else there is no season (1).
+    """
+    freq = getattr(cutoff, "freqstr", None)
+    if freq is not None:
+        prefix = freq.split("-")[0].lstrip("0123456789")
+        for name, sp in FREQUENCY_SP.items():
+            if prefix.startswith(name) and (name != "M" or not prefix.startswith("min")):
+                return sp
+    max_lag = min(len(t) for t in targets) // 3
+    if max_lag < 2:
+        return 1
+    acf, total = np.zeros(max_lag + 1), 0
+    for t in targets:
+        for column in np.diff(t, axis=0).T:
+            acf += len(column) * _acf(column, max_lag)
+            total += len(column)
+    acf /= total
+    peaks = [lag for lag in range(2, max_lag) if acf[lag] >= max(acf[lag - 1], acf[lag + 1])]
+    if not peaks:
+        return 1
+    lag = max(peaks, key=lambda k: acf[k])
+    # 99%, not the 90% of the per-series test: the highest of many lags is chosen.
+    bound = 2.576 * np.sqrt((1 + 2 * (acf[1:lag] ** 2).sum()) / total)
+    return lag if acf[lag] > bound else 1
+
+
+def _choose_level(targets, lag):
+    """"last" for series that wander (trend, random walk), "mean" for ones that revert.
+
+    Over all series and variables, each in units of its mean step: the mean distance of a
+    value from the one ``lag`` steps earlier (what a forecast from the last value errs by)
+    against its mean distance from the series' mean (what a forecast of the mean errs by).
+    """
+    naive = mean = 0.0
+    for t in targets:
+        lag_t = max(1, min(lag, len(t) - 1))
+        step = np.abs(np.diff(t, axis=0)).mean(axis=0)
+        step = np.where(step > 0, step, 1.0)
+        naive += (np.abs(t[lag_t:] - t[:-lag_t]).mean(axis=0) / step).sum()
+        mean += (np.abs(t - t.mean(axis=0)).mean(axis=0) / step).sum()
+    return "last" if naive <= mean else "mean"
+
+
+def _is_seasonal(z, sp):
+    """The 90% autocorrelation test for seasonality at lag ``sp`` (as the M4 benchmarks)."""
+    if len(z) < 3 * sp:
+        return False
+    acf = _acf(z, sp)
+    bound = 1.645 * np.sqrt((1 + 2 * (acf[1:sp] ** 2).sum()) / len(z))
+    return abs(acf[sp]) > bound
+
+
+def _seasonal_components(z, sp):
+    """Classical additive seasonal components of ``z`` by phase (0 = its first step).
+
+    The trend is the centred moving average over one period (2 x sp for even sp); each
+    phase's component is the mean of ``z`` less the trend there, centred to sum to 0.
+    """
+    if sp % 2:
+        weights = np.full(sp, 1.0 / sp)
+    else:
+        weights = np.r_[0.5, np.ones(sp - 1), 0.5] / sp
+    trend = np.convolve(z, weights, mode="valid")
+    half = len(weights) // 2
+    detrended = z[half:half + len(trend)] - trend
+    phase = np.arange(half, half + len(trend)) % sp
+    components = np.array([detrended[phase == p].mean() for p in range(sp)])
+    return components - components.mean()
 
 
 def _finite(values, name, key):

@@ -13,6 +13,8 @@ batch at a time (:mod:`sklrnn._batching`), so the whole input is never copied, a
 input is cast to float32 batch by batch.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
@@ -294,6 +296,30 @@ def step_mask(lengths, n_steps):
     return np.arange(n_steps) < lengths[:, None]
 
 
+#: A 3-D X with at most this many time steps and, per step, at least TRANSPOSED_RATIO times
+#: as many and at least TRANSPOSED_MIN_FEATURES features looks like sktime's (N, D, T).
+TRANSPOSED_MAX_STEPS, TRANSPOSED_RATIO, TRANSPOSED_MIN_FEATURES = 16, 4, 32
+
+
+def warn_if_transposed(shape, name):
+    """Warn when 3-D data of ``shape`` looks channels-first, (N, D, T), as sktime keeps it.
+
+    sktime's ``numpy3D`` panels put the features before the time steps; passed as they are,
+    a univariate series of 150 steps reads as one step of 150 features, and a network learns
+    nothing of its order.
+    """
+    n_samples, n_steps, n_features = shape
+    if (n_steps <= TRANSPOSED_MAX_STEPS and n_features >= TRANSPOSED_MIN_FEATURES
+            and n_features >= TRANSPOSED_RATIO * n_steps):
+        warnings.warn(
+            f"{name} got X of shape {shape}: {n_steps} time step(s) of {n_features} features "
+            "each. sklrnn reads 3-D X as (n_samples, n_timesteps, n_features); this looks like "
+            "sktime's channels-first layout (n_samples, n_features, n_timesteps). If so, pass "
+            "X.transpose(0, 2, 1); if the shape is right, ignore this warning.",
+            UserWarning, stacklevel=4,
+        )
+
+
 def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
     """Validate ``X`` and return it as ``(N, T, D)`` sequences plus their lengths.
 
@@ -382,6 +408,8 @@ def check_sequences(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
         )
     if reset:
         estimator._input_size = n_features
+        if lengths is None and ndim == 3 and not _is_panel(original):
+            warn_if_transposed(X.shape, name)
     elif n_features != estimator._input_size:
         raise ValueError(
             f"X has {n_features} features per time step, but {name} is expecting "

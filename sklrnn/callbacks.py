@@ -8,9 +8,12 @@ callback                         what it does
 :class:`DivergenceGuard`         stops training when the loss becomes NaN or infinite;
                                  estimators add one by default
 :class:`GradientValueClipping`   clamps gradient entries (``clip_grad_value``)
+:class:`LRRecorder`              records the learning rate of every epoch (``lr``);
+                                 estimators add one
 ===============================  =========================================================
 
-:func:`plot_step_gradients` draws what :class:`GradientMonitor` recorded per time step.
+:func:`plot_step_gradients` draws what :class:`GradientMonitor` recorded per time step;
+:func:`lr_schedule_callback` makes the estimators' ``lr_schedule``.
 """
 
 import copy
@@ -22,11 +25,20 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.exceptions import NotFittedError
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, LRScheduler, PrintLog
 from torch import nn
+from torch.optim.lr_scheduler import LambdaLR, ReduceLROnPlateau
 from torch.utils.data import default_collate
 
 from .nn.layers import CustomRNN, step_mask
+
+#: ``lr_schedule="cosine"`` ends at this share of ``lr``.
+COSINE_FLOOR = 0.01
+#: ``lr_schedule="onecycle"``: share of the steps spent warming up, the starting and the
+#: final learning rate as shares of ``lr`` (torch's OneCycleLR defaults).
+ONECYCLE_WARMUP, ONECYCLE_START, ONECYCLE_END = 0.3, 1 / 25, 1e-4
+#: ``lr_schedule="plateau"``: halve the learning rate after this many epochs without progress.
+PLATEAU_FACTOR, PLATEAU_PATIENCE = 0.5, 5
 
 #: History keys that :class:`GradientMonitor` records.
 MONITOR_KEYS = ("grad_norms", "step_grad_norms")
@@ -389,7 +401,8 @@ class DivergenceGuard(Callback):
     >>> y = 10 * X[:, -3:, 0].sum(axis=1)
     >>> reg = RNNRegressor(cell="rnn", activation="relu", weight_init="identity",
     ...                    optimizer="sgd", lr=0.05, hidden_size=8, batch_size=16,
-    ...                    max_epochs=5, random_state=0)
+    ...                    max_epochs=5, clip_grad_norm=None, lr_schedule=None,
+    ...                    random_state=0)
     >>> reg.fit(X, y)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -570,3 +583,88 @@ def plot_step_gradients(history_or_estimator, ax=None, epochs=None):
     ax.set_title("Gradient reaching each time step")
     ax.legend()
     return ax
+
+
+class LRRecorder(Callback):
+    """Record the learning rate of every epoch in the history, as ``lr``.
+
+    The learning rate of the optimizer's first parameter group when the epoch starts, so
+    with any schedule, or none, ``net.history[:, "lr"]`` shows what training used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklrnn import RNNRegressor
+    >>> X, y = np.zeros((8, 5, 1), "float32"), np.zeros(8, "float32")
+    >>> reg = RNNRegressor(hidden_size=4, lr=0.1, lr_schedule="cosine", max_epochs=3,
+    ...                    random_state=0).fit(X, y)
+    >>> [round(lr, 4) for lr in reg.history_[:, "lr"]]
+    [0.1, 0.0505, 0.001]
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.history.record("lr", float(net.optimizer_.param_groups[0]["lr"]))
+
+
+class _CosineDecay:
+    """Learning-rate factor after ``step`` of ``total`` steps: half a cosine to COSINE_FLOOR."""
+
+    def __init__(self, total):
+        self.total = total
+
+    def __call__(self, step):
+        progress = min(step / max(self.total - 1, 1), 1.0)
+        return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+class _OneCycle:
+    """Learning-rate factor of the one-cycle policy: a cosine up, then a cosine down."""
+
+    def __init__(self, total):
+        self.total = total
+
+    def __call__(self, step):
+        progress = min(step / max(self.total - 1, 1), 1.0)
+        if progress < ONECYCLE_WARMUP:
+            low, high, part = ONECYCLE_START, 1.0, progress / ONECYCLE_WARMUP
+        else:
+            low, high = 1.0, ONECYCLE_END
+            part = (progress - ONECYCLE_WARMUP) / (1 - ONECYCLE_WARMUP)
+        return high + (low - high) * 0.5 * (1 + math.cos(math.pi * part))
+
+
+def lr_schedule_callback(schedule, total_steps, monitor="train_loss"):
+    """The skorch callback of an estimator's ``lr_schedule``.
+
+    Parameters
+    ----------
+    schedule : {"cosine", "onecycle", "plateau"} or skorch.callbacks.LRScheduler
+        The schedule (see the estimators' ``lr_schedule``); a callback is copied.
+    total_steps : int
+        Optimizer steps the training will take: the span of ``"cosine"`` and
+        ``"onecycle"``, which hold their final rate beyond it.
+    monitor : str, default="train_loss"
+        The history key ``"plateau"`` watches.
+
+    Returns
+    -------
+    skorch.callbacks.LRScheduler
+        Stepped after every batch (``"plateau"``: every epoch). Every call of ``fit`` or
+        ``partial_fit`` starts the schedule again from the optimizer's initial rate.
+
+    Examples
+    --------
+    >>> from sklrnn.callbacks import lr_schedule_callback
+    >>> callback = lr_schedule_callback("cosine", total_steps=100)
+    >>> [round(float(lr), 3) for lr in callback.simulate(3, 1.0)]
+    [1.0, 1.0, 0.999]
+    """
+    if isinstance(schedule, LRScheduler):
+        return copy.deepcopy(schedule)
+    if schedule == "plateau":
+        return LRScheduler(ReduceLROnPlateau, monitor=monitor, factor=PLATEAU_FACTOR,
+                           patience=PLATEAU_PATIENCE, event_name=None)
+    factor = {"cosine": _CosineDecay, "onecycle": _OneCycle}[schedule](total_steps)
+    # last_epoch=-1: every fit starts from the initial rate (skorch would pass the epoch).
+    return LRScheduler(LambdaLR, lr_lambda=factor, last_epoch=-1, step_every="batch",
+                       event_name=None)

@@ -132,6 +132,13 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         return {"callbacks__valid_acc": EpochScoring(
             _step_accuracy, name="valid_acc", lower_is_better=False)}
 
+    def _constant_loss(self, y):
+        """Cross-entropy of predicting the class frequencies: their entropy."""
+        codes = np.asarray(y).ravel()
+        counts = np.bincount(codes[codes != -100])  # -100 marks padded steps
+        share = counts[counts > 0] / counts.sum()
+        return float(-(share * np.log(share)).sum())
+
     def _validation_rows(self, y, n_valid, seed):
         # Stratified by class; sequences labelled per step are drawn at random.
         split = (StratifiedShuffleSplit if y.ndim == 1 else ShuffleSplit)(

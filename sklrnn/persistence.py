@@ -47,8 +47,15 @@ FORMAT_VERSION = 1
 NETWORK = ("net_", "history_")
 
 #: RNNForecaster's own fitted state; sktime's ``fit`` sets the rest again at load.
-FORECASTER_STATE = ("regressor_", "n_windows_", "_levels", "_horizon", "_keys", "_columns",
+FORECASTER_STATE = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_", "level_",
+                    "_seasonal", "_drift", "_levels", "_horizon", "_keys", "_columns",
                     "_center", "_scale", "_y_seen", "_X_seen")
+
+#: Parameters added since the first files were written, with the values that train as the
+#: models of files without them were trained: a file lacking one predates it.
+ADDED_PARAMS = {"frame_size": 1, "lr_schedule": None}
+ADDED_FORECASTER_PARAMS = {"sp": None, "deseasonalize": None, "level": "mean",
+                           "detrend": False}
 
 #: Hyperparameters saved as None: the ``accelerator`` a model was trained with.
 RUNTIME = ("accelerator",)
@@ -328,6 +335,9 @@ class _Loader:
                 f"have: {unknown}. It was not written by sklrnn.save, or was altered."
             )
         params = {key: self.value(value, f"{prefix}{key}.") for key, value in params.items()}
+        added = {**ADDED_PARAMS, **(ADDED_FORECASTER_PARAMS if forecaster else {})}
+        params = {**{key: value for key, value in added.items()
+                     if key in inspect.signature(cls).parameters}, **params}
         if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith(
                 "torch.optim."):
             params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
@@ -405,6 +415,11 @@ class _Loader:
             fh = ForecastingHorizon(values, is_relative=fh["relative"])
 
         def restore(y, X, fh):
+            if "sp_" not in fitted:  # saved before seasons and levels: neither adjusted
+                shape = (len(fitted["_keys"]), 1, len(fitted["_columns"]))
+                forecaster.__dict__.update(
+                    sp_=1, deseasonalize_=None, level_="mean", seasonal_=np.zeros(shape),
+                    _seasonal=np.zeros(shape), _drift=np.zeros(shape[::2]))
             forecaster.__dict__.update(fitted)
             forecaster._y_seen, forecaster._X_seen = y, X
             return forecaster

@@ -85,6 +85,16 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             )
         return y
 
+    def _constant_loss(self, y):
+        """Mean squared error of the targets' mean (per output, step and horizon step)."""
+        if self._criterion is not RNNRegressor._criterion:
+            return None  # a subclass trains another loss
+        y = np.asarray(y, dtype=np.float64)
+        if self.architecture == "seq2seq":  # NaN marks padded steps
+            steps = y.reshape(-1, y.shape[-1])
+            return float(np.nanmean((steps - np.nanmean(steps, axis=0)) ** 2))
+        return float(np.var(y, axis=0).mean())
+
     def _validation_rows(self, y, n_valid, seed):
         # The last rows, in order: later windows of a series overlap earlier ones.
         return slice(len(y) - n_valid, len(y))

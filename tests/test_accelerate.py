@@ -191,6 +191,7 @@ WORKER = textwrap.dedent('''
         div = RNNRegressor(cell="rnn", activation="relu", weight_init="identity",
                            optimizer="sgd", lr=0.05, hidden_size=8, batch_size=16,
                            max_epochs=5, random_state=0, accelerator=accelerator,
+                           clip_grad_norm=None, lr_schedule=None,
                            callbacks=[("divergence_guard", DivergenceGuard(restore=True))])
         div.fit(X[:64], 10 * X[:64, -3:, 0].sum(axis=1))
     out["divergence"] = {"weights": digest(div), "epochs": len(div.history_),

@@ -41,7 +41,9 @@ def diverging_regressor(lr, **params):
     X = rng.normal(size=(64, 10, 1)).astype(np.float32)
     y = 10 * X[:, -3:, 0].sum(axis=1)
     params = dict(dict(cell="rnn", activation="relu", weight_init="identity", optimizer="sgd",
-                       hidden_size=8, batch_size=16, max_epochs=6, random_state=0), **params)
+                       hidden_size=8, batch_size=16, max_epochs=6, random_state=0,
+                       # Unclipped at a constant lr: what lets the steps blow up.
+                       clip_grad_norm=None, lr_schedule=None), **params)
     return RNNRegressor(lr=lr, **params), X, y
 
 
@@ -140,7 +142,7 @@ def test_step_gradients_vanish_for_a_tanh_rnn_and_much_less_for_an_lstm_with_for
     ratios = {}
     for cell, weight_init in [("rnn", "default"), ("lstm", "orthogonal")]:
         reg = RNNRegressor(cell=cell, weight_init=weight_init, hidden_size=16, lr=0.01,
-                           max_epochs=1, random_state=0,
+                           max_epochs=1, random_state=0, frame_size=1, clip_grad_norm=None,
                            callbacks=[GradientMonitor()]).fit(X, y)
         steps = reg.history_[0, "step_grad_norms"]
         assert len(steps) == 30

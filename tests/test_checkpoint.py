@@ -19,7 +19,9 @@ RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 6, 2)).astype(np.float32)
 y = X[:, :, 0].mean(axis=1)
 # One batch per epoch: shuffling only reorders rows within it (see the straight-through test).
-TINY = dict(hidden_size=4, batch_size=64, random_state=0)
+# A constant lr: a resumed fit then continues exactly as one uninterrupted fit (a schedule
+# starts again at every fit).
+TINY = dict(hidden_size=4, batch_size=64, random_state=0, lr_schedule=None)
 
 
 class WeightsAtStart(Callback):

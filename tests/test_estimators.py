@@ -16,7 +16,9 @@ from skorch.callbacks import Callback
 from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn.nn import CustomRNN
 
-FAST = dict(hidden_size=8, lr=0.02, max_epochs=5, random_state=0)
+# The defaults before issue 18 (constant lr, no clipping): what these checks were sized for.
+FAST = dict(hidden_size=8, lr=0.02, max_epochs=5, random_state=0, lr_schedule=None,
+            clip_grad_norm=None)
 CELLS = [("rnn", "tanh"), ("rnn", "relu"), ("rnn", "leaky_relu"), ("rnn", "elu"),
          ("lstm", "tanh"), ("peephole_lstm", "tanh"), ("gru", "tanh")]
 
@@ -107,6 +109,7 @@ def test_pipeline_grid_search_over_cell_and_hidden_size(regression_data):
 def test_cross_val_score_on_classifier(classification_data):
     X, y = classification_data
     scores = cross_val_score(RNNClassifier(cell="gru", hidden_size=8, lr=0.02, max_epochs=10,
+                                           lr_schedule=None, clip_grad_norm=None,
                                            random_state=0), X, y, cv=3)
     assert scores.shape == (3,)
     assert scores.mean() > 0.7

@@ -268,6 +268,48 @@ def test_loaded_forecaster_forecasts_identically_without_training(data, params, 
                                       forecaster.predict_interval(fh).to_numpy())
 
 
+def _as_saved_before_issue_18(header):
+    """The header as sklrnn wrote it before frames, schedules, seasons and levels."""
+    for key in ("frame_size", "lr_schedule", "sp", "deseasonalize", "level", "detrend"):
+        header["params"].pop(key, None)
+    for key in ("frame_size_", "max_epochs_", "do_early_stopping_", "sp_", "deseasonalize_",
+                "seasonal_", "level_", "_seasonal", "_drift"):
+        header["fitted"].pop(key, None)
+    for value in header["fitted"].values():  # a forecaster's regressor_
+        if isinstance(value, dict) and "params" in value:
+            _as_saved_before_issue_18(value)
+
+
+def test_files_saved_before_frames_and_schedules_load_with_the_old_training(tmp_path):
+    X, y = RNG.normal(size=(40, 30, 2)).astype(np.float32), RNG.normal(size=40)
+    old = RNNRegressor(frame_size=1, lr_schedule=None, **SMALL).fit(X, y)
+    path = tmp_path / "old.safetensors"
+    sklrnn.save(old, path)
+    _rewrite(path, _as_saved_before_issue_18)
+    loaded = sklrnn.load(path)
+    # A file without them predates them: it trained unframed at a constant rate.
+    assert loaded.frame_size == 1 and loaded.lr_schedule is None
+    np.testing.assert_array_equal(loaded.predict(X), old.predict(X))
+    loaded.set_params(warm_start=True).fit(X, y)  # trains on as it was built
+    assert len(loaded.history_) == 4
+
+
+def test_forecasters_saved_before_seasons_and_levels_forecast_as_they_did(tmp_path):
+    pytest.importorskip("sktime")
+    from sklrnn.forecasting import RNNForecaster
+
+    y, _, _ = _airline()
+    old = RNNForecaster(window_length=6, sp=None, deseasonalize=None, level="mean", detrend=False,
+                        **SMALL).fit(y)
+    path = tmp_path / "old.safetensors"
+    sklrnn.save(old, path)
+    _rewrite(path, _as_saved_before_issue_18)
+    loaded = sklrnn.load(path)
+    assert (loaded.sp, loaded.level, loaded.detrend) == (None, "mean", False)
+    assert loaded.sp_ == 1 and loaded.level_ == "mean" and loaded.deseasonalize_ is None
+    np.testing.assert_array_equal(loaded.predict([1, 2, 3]), old.predict([1, 2, 3]))
+
+
 def _no_training(self, *args, **kwargs):
     raise AssertionError("load trained a network")
 

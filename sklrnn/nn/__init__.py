@@ -16,6 +16,7 @@ from .layers import (
     is_fused,
     make_recurrent,
     run_recurrent,
+    stack_frames,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "is_fused",
     "make_recurrent",
     "run_recurrent",
+    "stack_frames",
 ]

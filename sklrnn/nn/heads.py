@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .init import init_recurrent
-from .layers import make_recurrent, run_recurrent, step_mask
+from .layers import make_recurrent, run_recurrent, stack_frames, step_mask
 
 POOLINGS = ("last", "mean", "max")
 
@@ -113,6 +113,10 @@ class SequenceToVector(RecurrentNet):
     {_PARAMETERS_DOC}
     pooling : {{"last", "mean", "max"}}, default="last"
         How the outputs of the last layer become one vector per sequence.
+    frame_size : int, default=1
+        Consecutive time steps read as one (:func:`~sklrnn.nn.stack_frames`): the recurrent
+        layers see ``ceil(T / frame_size)`` steps of ``frame_size * input_size`` features,
+        which shortens the path gradients travel through long sequences.
 
     Examples
     --------
@@ -125,12 +129,14 @@ class SequenceToVector(RecurrentNet):
 
     def __init__(self, input_size, output_size, cell="lstm", hidden_size=32, num_layers=1,
                  bidirectional=False, dropout=0.0, activation="tanh", weight_init="default",
-                 normalization=None, max_steps=None, pooling="last"):
+                 normalization=None, max_steps=None, pooling="last", frame_size=1):
         if pooling not in POOLINGS:
             raise ValueError(f"Unknown pooling {pooling!r}; choose one of {POOLINGS}.")
-        super().__init__(input_size, output_size, cell, hidden_size, num_layers, bidirectional,
-                         dropout, activation, weight_init, normalization, max_steps)
+        super().__init__(input_size * frame_size, output_size, cell, hidden_size, num_layers,
+                         bidirectional, dropout, activation, weight_init, normalization,
+                         max_steps)
         self.pooling = pooling
+        self.frame_size = frame_size
 
     def forward(self, X, lengths=None):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, output_size)``.
@@ -139,6 +145,7 @@ class SequenceToVector(RecurrentNet):
         summary is then taken at each sequence's own end, so padding never changes an output.
         """
         n = X.shape[0]
+        X, lengths = stack_frames(X, lengths, self.frame_size)
         X, lengths = self.pad_batch(X, lengths)
         output = self.recurrent_output(X, lengths)
         if self.pooling == "last":
@@ -262,6 +269,8 @@ class EncoderDecoder(nn.Module):
     {_PARAMETERS_DOC}
     pooling : {{"last", "mean", "max"}}, default="last"
         How the encoder summarizes a sequence, as in :class:`SequenceToVector`.
+    frame_size : int, default=1
+        Consecutive input steps the encoder reads as one, as in :class:`SequenceToVector`.
 
     Examples
     --------
@@ -274,13 +283,14 @@ class EncoderDecoder(nn.Module):
 
     def __init__(self, input_size, output_size, horizon, cell="lstm", hidden_size=32,
                  num_layers=1, bidirectional=False, dropout=0.0, activation="tanh",
-                 weight_init="default", normalization=None, max_steps=None, pooling="last"):
+                 weight_init="default", normalization=None, max_steps=None, pooling="last",
+                 frame_size=1):
         super().__init__()
         shared = dict(cell=cell, hidden_size=hidden_size, num_layers=num_layers,
                       bidirectional=bidirectional, dropout=dropout, activation=activation,
                       weight_init=weight_init, normalization=normalization)
         self.encoder = SequenceToVector(input_size, hidden_size, pooling=pooling,
-                                        max_steps=max_steps, **shared)
+                                        max_steps=max_steps, frame_size=frame_size, **shared)
         self.decoder = VectorToSequence(hidden_size, output_size, horizon, **shared)
 
     def forward(self, X, lengths=None):

@@ -354,6 +354,51 @@ def estimate_batch_norm(module):
             m.training = mode
 
 
+def stack_frames(x, lengths=None, frame_size=1):
+    """Concatenate every ``frame_size`` consecutive time steps into one step.
+
+    A sequence of ``T`` steps of ``D`` features becomes one of ``ceil(T / k)`` steps of
+    ``k * D`` features, ``k = frame_size``: step ``j`` holds steps ``jk .. jk + k - 1`` in
+    order, and the last one is completed with zeros. Padded steps (beyond ``lengths``) are
+    zeroed first, so a sequence's frames never depend on how long the others in its batch are.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (N, T, D)
+        Post-padded sequences.
+    lengths : torch.Tensor of shape (N,) or None, default=None
+        Real length of every sequence; None when all fill ``T`` steps.
+    frame_size : int, default=1
+        Steps per frame; 1 returns ``x`` and ``lengths`` unchanged.
+
+    Returns
+    -------
+    frames : torch.Tensor of shape (N, ceil(T / frame_size), frame_size * D)
+    lengths : torch.Tensor of shape (N,) or None
+        ``ceil(lengths / frame_size)``: the frames that hold a real step.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn import stack_frames
+    >>> x = torch.arange(5.0).reshape(1, 5, 1)
+    >>> stack_frames(x, frame_size=2)[0]
+    tensor([[[0., 1.],
+             [2., 3.],
+             [4., 0.]]])
+    """
+    if frame_size == 1:
+        return x, lengths
+    n, n_steps, n_features = x.shape
+    if lengths is not None:
+        x = torch.where(step_mask(lengths, n_steps).unsqueeze(-1), x, 0.0)
+    x = F.pad(x, (0, 0, 0, -n_steps % frame_size))
+    x = x.reshape(n, -1, frame_size * n_features)
+    if lengths is not None:
+        lengths = torch.div(lengths + frame_size - 1, frame_size, rounding_mode="floor")
+    return x, lengths
+
+
 def step_mask(lengths, n_steps):
     """Return the boolean ``(N, n_steps)`` mask of every sequence's real time steps."""
     return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
