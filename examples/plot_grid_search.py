@@ -8,8 +8,9 @@ hyperparameters like any other, so scikit-learn's
 
 **BasicMotions** (shipped with sktime): 6-channel accelerometer and gyroscope recordings,
 100 steps of 10 Hz each, of people standing, walking, running and playing badminton; 40
-recordings to train on and 40 to test on. Only every second step is kept here (50 steps at
-5 Hz), which cuts the training time and keeps the motions recognizable.
+recordings to train on and 40 to test on. The classifier reads the 100 steps as 25 frames of
+4 consecutive steps (``frame_size="auto"``, the default for sequences longer than 25 steps),
+which keeps the recurrent path short and the training fast.
 
 The model is a :class:`~sklearn.pipeline.Pipeline` of
 :class:`~sklrnn.preprocessing.SequenceScaler` (standardize each channel over all recordings
@@ -17,7 +18,9 @@ and time steps, with statistics from the training folds only) and
 :class:`~sklrnn.RNNClassifier`. The grid crosses three cells -- the vanilla tanh RNN, the GRU
 and the LSTM -- with three settings: no remedy, orthogonal weight initialization
 (``weight_init="orthogonal"``, which also sets an LSTM's forget-gate bias to 1) and gradient
-clipping (``clip_grad_norm=1``). Every candidate is scored by 3-fold stratified
+clipping (``clip_grad_norm=1``). Clipping at 1.0 is the estimators' default, so the
+classifier is built with ``clip_grad_norm=None`` and only the third setting clips: each
+remedy alone, and "none" really none. Every candidate is scored by 3-fold stratified
 cross-validation on the training recordings; the test recordings are only used once, for the
 model the search picked.
 """
@@ -38,8 +41,7 @@ from sklrnn.preprocessing import SequenceScaler
 # sktime stores panels channels-first, (N, D, T); sklrnn takes (N, T, D).
 X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
 X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
-X_train = X_train.transpose(0, 2, 1)[:, ::2]
-X_test = X_test.transpose(0, 2, 1)[:, ::2]
+X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 print(f"train {X_train.shape}, test {X_test.shape}, classes {sorted(set(y_train.tolist()))}")
 
 # %%
@@ -53,10 +55,14 @@ print(f"train {X_train.shape}, test {X_test.shape}, classes {sorted(set(y_train.
 # ``benchmarks/bench_parallel.py``). The best candidate is then refitted in this process,
 # on one thread too: with more, a network this small spends more time handing work between
 # threads than computing (on a machine busy with other work, far more).
+#
+# Every candidate trains 100 epochs of two batches of 16: 200 optimizer steps, a tenth of
+# the default budget of 2,000 (``max_epochs="auto"``), which would make this page ten times
+# as long. The learning rate falls from 0.01 along the default cosine schedule.
 pipe = Pipeline([
     ("scale", SequenceScaler()),
-    ("rnn", RNNClassifier(hidden_size=16, lr=0.01, batch_size=16, max_epochs=30,
-                          random_state=0)),
+    ("rnn", RNNClassifier(hidden_size=16, lr=0.01, batch_size=16, max_epochs=100,
+                          clip_grad_norm=None, random_state=0)),
 ])
 cells = ["rnn", "gru", "lstm"]
 param_grid = [
@@ -123,11 +129,13 @@ ax.set_title("BasicMotions: 3-fold CV accuracy")
 fig.tight_layout()
 
 # %%
-# The vanilla tanh RNN is the clear loser whatever the remedy: neither initialization nor
-# clipping gives it the gated cells' way of carrying information across 50 steps. The GRU
-# leads in every column, and the orthogonal initialization gave it the biggest gain of the
-# grid. With 3 folds of 13 or 14 recordings, take the smaller differences -- between the
-# remedies for the LSTM, say -- as hints, not verdicts.
+# The vanilla tanh RNN is the clear loser whatever the remedy (0.73 to 0.75): neither
+# initialization nor clipping gives it the gated cells' way of carrying information across
+# the sequence. The GRU and the LSTM score from 0.90 to 0.98 with every remedy, and no remedy
+# wins for both: the orthogonal initialization scored the GRU's best and the LSTM's worst.
+# Clipping at 1.0 left the GRU's and the tanh RNN's scores exactly as without it, and gave
+# the LSTM one recording more of the 40 validation recordings. With 3 folds of 13 or 14
+# recordings, take these differences as hints, not verdicts.
 #
 # The chosen model on the test set
 # --------------------------------
@@ -153,7 +161,8 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# With 40 test recordings, one mistake costs 0.025 of test accuracy, so the test score,
-# like the cross-validated ones, is a rough measure.
+# The refit classified all 40 test recordings right. With 40 test recordings, one mistake
+# costs 0.025 of test accuracy, so the test score, like the cross-validated ones, is a rough
+# measure.
 # :class:`~sklearn.model_selection.RepeatedStratifiedKFold` as ``cv`` would make the
 # ranking steadier, at the price of fitting every candidate more often.

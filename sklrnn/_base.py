@@ -197,7 +197,9 @@ default="cosine"
         cross-validated on GunPoint's 50 training sequences (lr 3e-3), 500 steps scored 0.63
         where 2,000 scored 0.92. The value used is ``max_epochs_``.
     batch_size : int, default=32
-        Sequences per gradient step.
+        Sequences per gradient step. 32 is Keras' default and was not tuned here: with
+        ``max_epochs="auto"`` the budget is in steps, so a different batch size changes the
+        epochs trained, not the number of steps.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
 default="adam"
         The optimizer.

@@ -132,6 +132,11 @@ def test_save_refuses_hyperparameters_json_cannot_hold(tmp_path):
     with pytest.raises(TypeError, match=r"\['callbacks'\].*set_params"):
         sklrnn.save(estimator, tmp_path / "m.safetensors")
     sklrnn.save(estimator.set_params(callbacks=None), tmp_path / "m.safetensors")
+    from skorch.callbacks import LRScheduler
+
+    estimator.set_params(lr_schedule=LRScheduler("StepLR", step_size=1))
+    with pytest.raises(TypeError, match=r"\['lr_schedule'\].*set_params"):
+        sklrnn.save(estimator, tmp_path / "m.safetensors")
 
 
 def test_save_to_a_path_that_cannot_be_written_raises_the_os_error(tmp_path):
