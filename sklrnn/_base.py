@@ -430,14 +430,22 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     def _restart_schedule(self, n_train):
         """Span the learning-rate schedule of a warm start over the epochs it trains."""
-        batches = -(-n_train // self.batch_size)
-        monitor = "valid_loss" if self.do_early_stopping_ else "train_loss"
-        scheduler = lr_schedule_callback(self.lr_schedule, total_steps=self.max_epochs_ * batches,
-                                         monitor=monitor).initialize()
+        scheduler = self._lr_scheduler(n_train, self.max_epochs_,
+                                       self.do_early_stopping_).initialize()
         # Only this callback is swapped: set_params would initialize all of them again (and
         # LoadInitState would load its checkpoint a second time).
         self.net_.callbacks_ = [(name, scheduler if name == "lr_scheduler" else callback)
                                 for name, callback in self.net_.callbacks_]
+
+    def _lr_scheduler(self, n_train, max_epochs, early_stopping):
+        """The callback of ``lr_schedule``, spanning ``max_epochs`` over ``n_train`` sequences."""
+        return lr_schedule_callback(
+            self.lr_schedule, total_steps=max_epochs * self._batches(n_train),
+            monitor="valid_loss" if early_stopping else "train_loss")
+
+    def _batches(self, n_train):
+        """Batches in an epoch of ``n_train`` training sequences."""
+        return -(-n_train // self.batch_size)
 
     def _resolve_frame_size(self, X):
         """``frame_size`` as a number for sequences ``X`` padded to their longest."""
@@ -466,8 +474,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """Epochs to train (``max_epochs``, resolved) on ``n_train`` training sequences."""
         if self.max_epochs != "auto":
             return self.max_epochs
-        batches = -(-n_train // self.batch_size)
-        return int(np.clip(-(-AUTO_STEPS // batches), AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS))
+        return int(np.clip(-(-AUTO_STEPS // self._batches(n_train)), AUTO_MIN_EPOCHS,
+                           AUTO_MAX_EPOCHS))
 
     def _check_convergence(self, history, y):
         """Warn when the training loss was still falling at the end, or never fell.
@@ -650,10 +658,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                                                         self._processes())
         callbacks.append(("lr_recorder", LRRecorder()))
         if self.lr_schedule is not None:
-            batches = -(-(n_train or 1) // self.batch_size)
-            callbacks.append(("lr_scheduler", lr_schedule_callback(
-                self.lr_schedule, total_steps=max_epochs * batches,
-                monitor="valid_loss" if early_stopping else "train_loss")))
+            callbacks.append(("lr_scheduler",
+                              self._lr_scheduler(n_train or 1, max_epochs, early_stopping)))
         if early_stopping:
             printer = print if self.accelerator is None else self.accelerator.print
             callbacks.append(("early_stopping", EarlyStopping(
