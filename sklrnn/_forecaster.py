@@ -130,9 +130,9 @@ accelerator, random_state, verbose
         The seasonal period used (``sp``, resolved; 1: none).
     deseasonalize_ : {"multiplicative", "additive"} or None
         The seasonal adjustment used.
-    seasonal_ : ndarray of shape (n_series, sp_, n_variables)
+    seasonal_ : ndarray of shape (n_series, n_phases, n_variables)
         The seasonal factors (multiplicative: around 1) or components (additive: around 0)
-        of every series, by phase, the first step of the series' ``y`` in ``fit`` phase 0;
+        of every series, by phase (``n_phases`` is ``sp_``), the first step of the series' ``y`` in ``fit`` phase 0;
         1 (or 0) for a series without season.
     level_ : {"last", "mean"}
         The level normalisation used (``level``, resolved).
