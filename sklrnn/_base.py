@@ -256,6 +256,12 @@ FITTED_DOC = """net_ : skorch.NeuralNet
         Column names, when X was a DataFrame or pd-multiindex panel with string column names."""
 
 
+def auto_max_epochs(n_train, batch_size, most=AUTO_MAX_EPOCHS):
+    """Epochs of ``max_epochs="auto"``: AUTO_STEPS batches, AUTO_MIN_EPOCHS to ``most``."""
+    batches = -(-n_train // batch_size)
+    return int(np.clip(-(-AUTO_STEPS // batches), AUTO_MIN_EPOCHS, most))
+
+
 class BaseRNN(BaseEstimator):
     """Shared machinery: parameter validation, seeding, net building, prediction.
 
@@ -474,8 +480,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """Epochs to train (``max_epochs``, resolved) on ``n_train`` training sequences."""
         if self.max_epochs != "auto":
             return self.max_epochs
-        return int(np.clip(-(-AUTO_STEPS // self._batches(n_train)), AUTO_MIN_EPOCHS,
-                           AUTO_MAX_EPOCHS))
+        return auto_max_epochs(n_train, self.batch_size)
 
     def _check_convergence(self, history, y):
         """Warn when the training loss was still falling at the end, or never fell.

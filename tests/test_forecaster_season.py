@@ -101,9 +101,11 @@ def test_default_forecaster_beats_the_naive_forecast_on_a_trending_seasonal_seri
 
     y = monthly(seasonal_series(n=120, trend=0.1, noise=0.3))
     train, test = y[:-24], y[-24:].to_numpy()
-    forecaster = RNNForecaster(random_state=0).fit(train)  # the defaults: 667 epochs, 5 s
+    forecaster = RNNForecaster(random_state=0).fit(train)  # the defaults: 1 s
     assert (forecaster.sp_, forecaster.deseasonalize_, forecaster.level_) == (
         12, "multiplicative", "last")
+    # 84 windows, 3 batches: 667 epochs make 2,000 batches; the forecaster stops at 100.
+    assert forecaster.regressor_.max_epochs_ == 100
     forecast = forecaster.predict(fh=range(1, 25)).to_numpy()
     naive_error = np.abs(test - train.iloc[-1]).mean()
     error = np.abs(test - forecast).mean()
@@ -136,3 +138,32 @@ def test_multiplicative_season_needs_positive_values():
     with pytest.raises(ValueError, match="needs positive values of y"):
         _forecaster(deseasonalize="multiplicative").fit(
             monthly(seasonal_series(positive=False)))
+
+
+def test_max_epochs_auto_counts_batches_over_all_windows_and_a_number_passes_through():
+    y = monthly(seasonal_series(n=96, noise=0.3))
+    windows = 96 - 12
+    assert _forecaster(max_epochs=7).fit(y).regressor_.max_epochs_ == 7
+    # batch_size=1: 84 batches per epoch, so 2,000 batches take 24 epochs, under the cap.
+    forecaster = _forecaster(max_epochs="auto", batch_size=1).fit(y)
+    assert forecaster.regressor_.max_epochs_ == -(-2000 // windows) == 24
+
+
+def test_a_network_with_nothing_to_add_to_the_classical_forecast_is_not_a_warning():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sklrnn import RNNRegressor
+
+    # A random walk: after the drift, the steps are noise; no network predicts them.
+    y = monthly(np.cumsum(np.random.default_rng(0).normal(size=120)) + 50)
+    params = dict(TINY, max_epochs=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        _forecaster(**params, sp=None, level="last").fit(y)
+    # The same windows given to the regressor itself do warn: the filter is what is tested.
+    steps = np.diff(y.to_numpy()) / np.abs(np.diff(y.to_numpy())).mean()
+    X = np.lib.stride_tricks.sliding_window_view(steps[:-1], 12)
+    with pytest.warns(ConvergenceWarning, match="never fell below"):
+        RNNRegressor(**params).fit(X[:, :, None], steps[12:] - steps.mean())
