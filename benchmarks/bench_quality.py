@@ -243,8 +243,10 @@ def warm_up(name, data, threads):
         X, X_test = X.loc[keep], X_test.loc[keep_test]
     else:
         X, X_test = X[few], X_test[few]
-    dtw(name, threads).fit(X, y[few]).predict(X_test)
-    rocket(name, 0, 100, threads).fit(X, y[few]).predict(X_test)
+    with warnings.catch_warnings():  # a few samples may hold one class only
+        warnings.simplefilter("ignore")
+        dtw(name, threads).fit(X, y[few]).predict(X_test)
+        rocket(name, 0, 100, threads).fit(X, y[few]).predict(X_test)
 
 
 def classification(args, names, seeds):
