@@ -14,7 +14,11 @@ The baseline is a minimal hand-written training loop over the same module class
 (:class:`sklrnn.nn.SequenceToVector`, ``cell="lstm"``), the same data, batch size, Adam,
 learning rate and epochs, with a ``DataLoader`` over a ``TensorDataset`` that shuffles.
 The ratio "sklrnn fit / hand-written loop" for the lstm cell is the cost of everything
-sklrnn and skorch add around the training loop (validation, callbacks, history).
+sklrnn and skorch add around the training loop (validation, callbacks, history): every
+sklrnn fit trains as the loop does, at a constant rate, without clipping or a hold-out
+(``early_stopping=False, lr_schedule=None, clip_grad_norm=None``). The row
+``lstm+clip+cosine`` adds the defaults' ``clip_grad_norm=1.0`` and ``lr_schedule="cosine"``:
+its ratio to ``lstm`` is what they cost.
 
 How
 ---
@@ -62,8 +66,13 @@ CELLS = [
     ("lstm", dict(cell="lstm")),
     ("peephole_lstm", dict(cell="peephole_lstm")),
     ("gru", dict(cell="gru")),
+    # The defaults' gradient clipping and cosine schedule, on the lstm: what they cost.
+    ("lstm+clip+cosine", dict(cell="lstm", clip_grad_norm=1.0, lr_schedule="cosine")),
 ]
 HAND = "hand-written loop (lstm)"
+#: The hand-written loop's training: constant rate, no clipping, no hold-out (the defaults
+#: would hold out 10% for early stopping from N=1,000, clip and schedule the rate).
+SAME_TRAINING = dict(early_stopping=False, lr_schedule=None, clip_grad_norm=None)
 
 
 def make_task(n_train, n_test, timesteps, n_features, noise, seed=0):
@@ -79,7 +88,8 @@ def fit_sklrnn(cell_kwargs, X, y, settings, max_epochs):
     """Fit an RNNRegressor; return it."""
     reg = RNNRegressor(hidden_size=settings["hidden_size"], batch_size=settings["batch_size"],
                        lr=settings["lr"], max_epochs=max_epochs, optimizer="adam",
-                       device=settings["device"], random_state=0, **cell_kwargs)
+                       device=settings["device"], random_state=0,
+                       **{**SAME_TRAINING, **cell_kwargs})
     return reg.fit(X, y)
 
 
