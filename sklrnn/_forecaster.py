@@ -327,10 +327,11 @@ accelerator, random_state, verbose
             regressor = _QuantileRegressor(architecture=architecture, **params)
             regressor.levels = self._levels
         with warnings.catch_warnings():
-            # The network learns corrections to the seasonal drift forecast: finding none
-            # (residuals no better predicted than by their mean) is a result, not a failure.
-            warnings.filterwarnings("ignore", message=".*never fell below that of a constant",
-                                    category=ConvergenceWarning)
+            if self.level_ == "last":
+                # The network learns corrections to the drift forecast: finding none (steps
+                # no better predicted than by their mean) is a result, not a failure.
+                warnings.filterwarnings("ignore", category=ConvergenceWarning,
+                                        message=".*never fell below that of a constant")
             self.regressor_ = regressor.fit(X_all, y_all)
         self.n_windows_ = len(X_all)
 

@@ -167,3 +167,6 @@ def test_a_network_with_nothing_to_add_to_the_classical_forecast_is_not_a_warnin
     X = np.lib.stride_tricks.sliding_window_view(steps[:-1], 12)
     with pytest.warns(ConvergenceWarning, match="never fell below"):
         RNNRegressor(**params).fit(X[:, :, None], steps[12:] - steps.mean())
+    # Standardized by its mean, a network that learns nothing forecasts the mean: warned.
+    with pytest.warns(ConvergenceWarning, match="never fell below"):
+        _forecaster(**params, sp=None, level="mean").fit(y)
