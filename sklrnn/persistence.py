@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
-from . import __version__
+from ._version import __version__
 from .classifier import RNNClassifier
 from .preprocessing import SequencePadder, SequenceScaler, TabularToSequence
 from .regressor import RNNRegressor
