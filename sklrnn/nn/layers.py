@@ -29,6 +29,9 @@ from .cells import (
 )
 
 CELLS = ("rnn", "lstm", "peephole_lstm", "gru")
+#: run_recurrent's call of the fused operator: one layer and one direction per call, no
+#: dropout inside it, sequences batch-first (the positional arguments of torch.lstm & co.).
+ONE_LAYER, NO_DROPOUT, ONE_DIRECTION, BATCH_FIRST = 1, 0.0, False, True
 
 
 class Recurrence(nn.Module):
@@ -268,8 +271,11 @@ def _run_directions(rnn, x, lengths):
             with warnings.catch_warnings():
                 # cuDNN copies one direction's weights into a block of their own; expected.
                 warnings.filterwarnings("ignore", "RNN module weights are not part", UserWarning)
-                output = operator(inputs, h_0, weights, rnn.bias, 1, 0.0, rnn.training, False,
-                                  True)[0]
+                # The arguments torch.nn.modules.rnn passes, for one layer and direction:
+                # (input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                # batch_first); dropout between layers is applied above.
+                output = operator(inputs, h_0, weights, rnn.bias, ONE_LAYER, NO_DROPOUT,
+                                  rnn.training, ONE_DIRECTION, BATCH_FIRST)[0]
             if direction:
                 output = reverse_padded(output, lengths)
                 h_n.append(output[:, 0])
