@@ -31,17 +31,16 @@ About 15 seconds per candidate and seed on one core.
 """
 
 import argparse
-import statistics
 import warnings
 
 import numpy as np
 import pandas as pd
 import torch
 from bench_forecaster import make_panel
+from bench_quality import mase
 from sktime.datasets import load_airline, load_lynx, load_macroeconomic, load_uschange
 from sktime.forecasting.naive import NaiveForecaster
 from sktime.forecasting.theta import ThetaForecaster
-from sktime.performance_metrics.forecasting import mean_absolute_scaled_error
 
 from sklrnn.forecasting import RNNForecaster
 
@@ -78,17 +77,12 @@ def folds():
            panel.groupby(level=0).tail(24), 12)
 
 
-def mase(train, test, forecaster):
+def fit_mase(train, test, forecaster):
     """Fit on ``train``, forecast ``test``'s steps; MASE, averaged over a panel's series."""
-    panel = train.index.nlevels > 1
-    horizon = len(test) // (train.index.get_level_values(0).nunique() if panel else 1)
+    keys = train.index.get_level_values(0).unique() if train.index.nlevels > 1 else None
+    horizon = len(test) // (1 if keys is None else len(keys))
     forecast = forecaster.fit(train, fh=np.arange(1, horizon + 1)).predict()
-    if not panel:
-        return mean_absolute_scaled_error(test, forecast, y_train=train, sp=1)
-    return statistics.mean(
-        mean_absolute_scaled_error(test.loc[k].iloc[:, 0], forecast.loc[k].iloc[:, 0],
-                                   y_train=train.loc[k].iloc[:, 0], sp=1)
-        for k in train.index.get_level_values(0).unique())
+    return mase(train, test, forecast, keys)
 
 
 def main(argv=None):
@@ -103,11 +97,11 @@ def main(argv=None):
     theta, scores = [], {"naive": [], **{name: [] for name in args.candidates}}
     for _, _, train, test, sp in data:
         mode = "multiplicative" if (train.to_numpy() > 0).all() else "additive"
-        theta.append(mase(train, test, ThetaForecaster(sp=sp, deseasonalize_model=mode)))
-        scores["naive"].append([mase(train, test, NaiveForecaster())])
+        theta.append(fit_mase(train, test, ThetaForecaster(sp=sp, deseasonalize_model=mode)))
+        scores["naive"].append([fit_mase(train, test, NaiveForecaster())])
         for name in args.candidates:
             scores[name].append([
-                mase(train, test, RNNForecaster(random_state=seed, **CANDIDATES[name]))
+                fit_mase(train, test, RNNForecaster(random_state=seed, **CANDIDATES[name]))
                 for seed in range(args.seeds)])
     scores = {"Theta": [[t] for t in theta], **scores}
     sets = list(dict.fromkeys(d[0] for d in data))

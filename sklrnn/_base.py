@@ -256,10 +256,15 @@ FITTED_DOC = """net_ : skorch.NeuralNet
         Column names, when X was a DataFrame or pd-multiindex panel with string column names."""
 
 
+def n_batches(n_train, batch_size):
+    """Batches in an epoch of ``n_train`` training sequences."""
+    return -(-n_train // batch_size)
+
+
 def auto_max_epochs(n_train, batch_size, most=AUTO_MAX_EPOCHS):
     """Epochs of ``max_epochs="auto"``: AUTO_STEPS batches, AUTO_MIN_EPOCHS to ``most``."""
-    batches = -(-n_train // batch_size)
-    return int(np.clip(-(-AUTO_STEPS // batches), AUTO_MIN_EPOCHS, most))
+    return int(np.clip(-(-AUTO_STEPS // n_batches(n_train, batch_size)), AUTO_MIN_EPOCHS,
+                       most))
 
 
 class BaseRNN(BaseEstimator):
@@ -446,12 +451,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
     def _lr_scheduler(self, n_train, max_epochs, early_stopping):
         """The callback of ``lr_schedule``, spanning ``max_epochs`` over ``n_train`` sequences."""
         return lr_schedule_callback(
-            self.lr_schedule, total_steps=max_epochs * self._batches(n_train),
+            self.lr_schedule, total_steps=max_epochs * n_batches(n_train, self.batch_size),
             monitor="valid_loss" if early_stopping else "train_loss")
-
-    def _batches(self, n_train):
-        """Batches in an epoch of ``n_train`` training sequences."""
-        return -(-n_train // self.batch_size)
 
     def _resolve_frame_size(self, X):
         """``frame_size`` as a number for sequences ``X`` padded to their longest."""
