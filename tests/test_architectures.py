@@ -1,5 +1,7 @@
 """architecture="seq2seq", "vec2seq" and "encoder_decoder" in RNNRegressor and RNNClassifier."""
 
+import os
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -12,10 +14,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn.preprocessing import SequenceScaler
 
+# SKLRNN_TEST_DEVICE=cuda runs these on a GPU (see tests/conftest.py).
+TEST_DEVICE = os.environ.get("SKLRNN_TEST_DEVICE", "cpu")
 # Enough to fit a network, not to learn anything: for everything but learning.
-TINY = dict(hidden_size=6, lr=0.02, max_epochs=2, batch_size=8, random_state=0)
+TINY = dict(hidden_size=6, lr=0.02, max_epochs=2, batch_size=8, random_state=0,
+            device=TEST_DEVICE)
 # Enough to learn the small synthetic tasks below in a second or two.
-LEARN = dict(cell="gru", hidden_size=16, lr=0.01, batch_size=16, random_state=0)
+LEARN = dict(cell="gru", hidden_size=16, lr=0.01, batch_size=16, random_state=0,
+             device=TEST_DEVICE)
 HORIZON = 20
 
 
