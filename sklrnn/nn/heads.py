@@ -9,8 +9,8 @@ network                      input                         output
 :class:`EncoderDecoder`      sequences ``(N, T, D)``       ``(N, H, K)``, H independent of T
 ===========================  ============================  ==============================
 
-Networks that read sequences take an optional ``lengths`` tensor (N,) for post-padded
-sequences of different lengths; padding never changes an output at a real step.
+Networks that read sequences take an optional ``lengths`` tensor (N,), on any device, for
+post-padded sequences of different lengths; padding never changes an output at a real step.
 """
 
 import torch

@@ -188,7 +188,8 @@ def run_recurrent(rnn, x, lengths=None, states=True):
     x : torch.Tensor of shape (N, T, D)
         Sequences, each padded at its end.
     lengths : torch.Tensor of shape (N,) or None, default=None
-        Real length of every sequence; None when all fill the T steps.
+        Real length of every sequence, on any device (as for ``pack_padded_sequence``);
+        None when all fill the T steps.
     states : bool, default=True
         Also return the final states. Without them a one-directional fused module reads the
         whole padded batch in one call (padding after a sequence cannot reach its outputs),
@@ -219,6 +220,7 @@ def run_recurrent(rnn, x, lengths=None, states=True):
     True
     """
     if lengths is not None:
+        lengths = lengths.to(x.device)
         shortest, n_steps = torch.stack(torch.aminmax(lengths)).tolist()  # one device sync
         x = x[:, :n_steps]
         if shortest == n_steps:
@@ -373,15 +375,15 @@ def stack_frames(x, lengths=None, frame_size=1):
     x : torch.Tensor of shape (N, T, D)
         Post-padded sequences.
     lengths : torch.Tensor of shape (N,) or None, default=None
-        Real length of every sequence; None when all fill ``T`` steps.
+        Real length of every sequence, on any device; None when all fill ``T`` steps.
     frame_size : int, default=1
-        Steps per frame; 1 returns ``x`` and ``lengths`` unchanged.
+        Steps per frame; 1 returns ``x`` and ``lengths`` unchanged (but on ``x``'s device).
 
     Returns
     -------
     frames : torch.Tensor of shape (N, ceil(T / frame_size), frame_size * D)
     lengths : torch.Tensor of shape (N,) or None
-        ``ceil(lengths / frame_size)``: the frames that hold a real step.
+        ``ceil(lengths / frame_size)``: the frames that hold a real step, on ``x``'s device.
 
     Examples
     --------
@@ -393,6 +395,8 @@ def stack_frames(x, lengths=None, frame_size=1):
              [2., 3.],
              [4., 0.]]])
     """
+    if lengths is not None:
+        lengths = lengths.to(x.device)
     if frame_size == 1:
         return x, lengths
     n, n_steps, n_features = x.shape

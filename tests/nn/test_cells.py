@@ -332,7 +332,10 @@ def test_layer_normalized_layers_ignore_padding(cell, activation):
         output, _ = run_recurrent(rnn, x, lengths)
         for row, n in enumerate(lengths.tolist()):
             alone, _ = rnn(x[row:row + 1, :n])
-            assert_close(output[row, :n], alone[0])
+            # A GPU runs a batch of 4 and a batch of 1 through different kernels (seen:
+            # 2e-5 apart on an H200); the CPU gives the same float32 sums.
+            assert_close(output[row, :n], alone[0], **({} if x.device.type == "cpu"
+                                                       else dict(atol=1e-4, rtol=1e-4)))
             assert not output[row, n:].any()
 
 
