@@ -2,7 +2,7 @@
 
 import copy
 import warnings
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
@@ -12,15 +12,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.history import History
 
 from ._batching import BatchDataset, HoldOut, batch_loader, bucket_loader
-from ._validation import (
-    is_ragged,
-    rows_are_samples,
-    step_targets,
-    validate_sequences,
-    validate_vectors,
+from ._checks import PositiveInt
+from ._panels import rows_are_samples
+from ._sequences import (
+    InputShape,
+    Sequences,
+    validate_network_sequences,
+    validate_network_vectors,
 )
+from ._targets import step_targets
 from .callbacks import DivergenceGuard, GradientValueClipping, LRRecorder, lr_schedule_callback
 from .nn import (
     CELLS,
@@ -67,195 +70,6 @@ NETWORKS = {
     "encoder_decoder": EncoderDecoder,
 }
 
-PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
-        The recurrent cell. ``"lstm"``, ``"gru"`` and ``"rnn"`` with tanh or ReLU run on
-        PyTorch's fused kernels; ``"peephole_lstm"`` (Gers & Schmidhuber 2000) and
-        ``"rnn"`` with Leaky ReLU or ELU run on sklrnn's own cells.
-    activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
-        Nonlinearity of ``cell="rnn"``; the gated cells take only ``"tanh"``, their own.
-    hidden_size : int, default=32
-        Size of the hidden state of each direction of each layer.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-    bidirectional : bool, default=False
-        Also read every sequence backwards and concatenate both directions.
-    dropout : float in [0, 1), default=0.0
-        Dropout probability between stacked layers and on the sequence summary before
-        the output layer.
-    architecture : {"seq2vec", "seq2seq", "vec2seq", "encoder_decoder"}, default="seq2vec"
-        What maps to what (:class:`RNNClassifier` offers the first two):
-
-        - ``"seq2vec"``, sequence to vector: one output per sequence, ``y`` of shape
-          ``(n_samples,)`` or ``(n_samples, n_outputs)``.
-        - ``"seq2seq"``, sequence to sequence: an output at every time step, ``y`` of shape
-          ``(n_samples, n_timesteps)`` or ``(n_samples, n_timesteps, n_outputs)`` aligned with
-          ``X``, or, for sequences of different lengths, a list of one ``(n_timesteps_i,)``
-          or ``(n_timesteps_i, n_outputs)`` array per sequence. Padded steps do not count in
-          the loss; predictions for ragged or masked ``X`` are such a list.
-        - ``"vec2seq"``, vector to sequence: ``X`` of shape ``(n_samples, n_features)``, one
-          vector per sample, and ``y`` of shape ``(n_samples, horizon)`` or
-          ``(n_samples, horizon, n_outputs)``; a decoder unrolls ``horizon`` steps from each
-          vector.
-        - ``"encoder_decoder"``: sequences in, ``y`` of shape ``(n_samples, horizon)`` or
-          ``(n_samples, horizon, n_outputs)`` out, the horizon independent of the input
-          length: an encoder summarizes each sequence (see ``pooling``) into a context vector
-          from which a decoder unrolls the horizon.
-
-        Decoders read their input vector or context at every step and never their own
-        predictions or the targets: training and prediction compute the same thing (no
-        teacher forcing) and the whole horizon runs in one call of a fused kernel.
-    pooling : {"last", "mean", "max"}, default="last"
-        How ``"seq2vec"`` (and the encoder of ``"encoder_decoder"``) summarizes a sequence:
-        the final hidden state (``"last"``; for bidirectional networks both directions'
-        final states), or the mean or element-wise maximum of the last layer's outputs over
-        the real time steps (Keras' ``GlobalAveragePooling1D``/``GlobalMaxPooling1D`` after a
-        recurrent layer).
-    frame_size : int >= 1 or "auto", default="auto"
-        Read every ``frame_size`` consecutive time steps as one step of
-        ``frame_size * n_features`` features (frame stacking; :func:`sklrnn.nn.stack_frames`),
-        so the recurrent cells run ``ceil(n_timesteps / frame_size)`` steps. Nothing is lost:
-        the input weights see every value, as a strided convolution would. Recurrent networks
-        learn poorly past a few dozen steps, as gradients through hundreds of steps vanish,
-        and shorter sequences also train faster. ``"auto"`` chooses
-        ``ceil(T / 25)`` for the longest training sequence's ``T`` (1 up to 25 steps, 6 for
-        150, 18 for 427): of frames of at most 12, 25 and 50 steps and none, 25 steps had the
-        best mean cross-validated accuracy over six of sktime's data sets (0.870, against
-        0.845, 0.841 and, unframed, 0.68). Padding stays exact: a
-        sequence's frames do not depend on the other sequences' lengths. ``"seq2seq"`` and
-        ``"vec2seq"`` need an output per input step or read no sequence, so they take only 1
-        (``"auto"`` is 1 there). The value used is ``frame_size_``.
-    normalization : {None, "batch", "layer"}, default=None
-        Normalization inside every recurrent cell, which keeps the recurrent path at a
-        stable scale (see :mod:`sklrnn.nn`).
-
-        - ``"batch"``: recurrent batch normalization (Cooijmans et al. 2016). The input
-          projection ``W_ih x_t`` and the recurrent projection ``W_hh h_{t-1}`` are
-          normalized separately over the batch (gains start at 0.1), and an LSTM's cell
-          state before its output ``tanh``. Statistics are kept per time step, over the
-          sequences that have that step (padding never enters them); prediction uses the
-          running averages stored in training for every step up to the longest training
-          sequence, that step's beyond it. A backward direction counts steps from each
-          sequence's end. Use batches of more than a few sequences.
-        - ``"layer"``: layer normalization (Ba et al. 2016): the recurrent projection is
-          normalized per gate and per sample, and an LSTM's cell state; the input
-          projection is left as is. Statistics are per sample and step, so predictions do
-          not depend on the batch.
-
-        Normalized cells run on sklrnn's own cells, not PyTorch's fused kernels, so they
-        train slower.
-    weight_init : {"default", "xavier_uniform", "xavier_normal", "orthogonal", \
-"identity"}, default="default"
-        Initialization of the recurrent layers. ``"default"`` keeps PyTorch's
-        U(-1/sqrt(H), 1/sqrt(H)). The others set biases to zero (the LSTM forget-gate bias
-        to 1) and initialize each gate block of the weight matrices separately: Glorot
-        uniform or normal for all weights (``"xavier_*"``); Glorot uniform input weights and
-        orthogonal recurrent weights (``"orthogonal"``); Glorot uniform input weights and
-        identity recurrent weights (``"identity"``, the IRNN of Le et al. 2015, meant for
-        ``cell="rnn", activation="relu"``).
-    clip_grad_norm : float > 0 or None, default=1.0
-        Rescale the whole gradient when its 2-norm exceeds this value
-        (skorch's ``GradientNormClipping``). On by default: the learning rate of 1e-2 makes
-        the occasional exploding step of a recurrent network likely, and clipping at 1.0
-        raised the mean cross-validated accuracy over six data sets from 0.845 to 0.870
-        (see :doc:`/user_guide/choosing_settings`). None: no clipping.
-    clip_grad_value : float > 0 or None, default=None
-        Clamp every gradient entry to ``[-clip_grad_value, clip_grad_value]``.
-    mask_value : float or None, default=None
-        Padding marker: time steps whose features all equal it (all NaN for ``nan``) are
-        skipped, as by Keras' ``Masking`` layer, so arrays padded before or after each
-        sequence (e.g. by :class:`~sklrnn.preprocessing.SequencePadder`) are handled as the
-        sequences they hold. Ragged input needs no mask value. Finite or NaN: X may not
-        contain infinity, so it cannot mark padding.
-    lr : float > 0, default=1e-2
-        Learning rate (the peak of ``lr_schedule``). With the cosine schedule and 2,000
-        steps, 1e-2 had a mean cross-validated accuracy over six data sets of 0.870, 3e-3 of
-        0.823; Adam's usual 1e-3 (the default before) left GunPoint at chance level after
-        100 epochs.
-    lr_schedule : {None, "cosine", "plateau", "onecycle"} or skorch LRScheduler, \
-default="cosine"
-        How the learning rate changes in training, after every batch:
-
-        - ``"cosine"``: from ``lr`` down to ``lr / 100`` along half a cosine over the whole
-          ``max_epochs`` (Loshchilov & Hutter 2017): large steps first, fine ones at the end,
-          so the last epoch's weights are settled.
-        - ``"onecycle"``: up from ``lr / 25`` to ``lr`` in the first 30% of the steps, then
-          down to ``lr / 10,000`` (Smith & Topin 2019).
-        - ``"plateau"``: halve ``lr`` when the validation loss (the training loss without
-          early stopping) has not improved for 5 epochs.
-        - None: constant ``lr``.
-        - a :class:`skorch.callbacks.LRScheduler` for anything else (a copy is used).
-
-        ``"cosine"`` is the default: over six data sets, it raised the mean
-        cross-validated accuracy from 0.845 (constant ``lr``) to 0.870. Every call of
-        ``fit`` (a warm start, a resumed checkpoint) runs the schedule anew over the epochs
-        it trains. The learning rate of every epoch is recorded in ``history_[:, "lr"]``.
-    max_epochs : int or "auto", default="auto"
-        Number of passes over the training data (fewer with early stopping). ``"auto"``
-        trains for a budget of optimizer steps rather than epochs: as many epochs as make
-        2,000 batches (at least 5, at most 2,000): 1,000 epochs of 50 sequences in batches of
-        32, 8 epochs of 10,000. Learning depends on the number of steps, not of epochs:
-        cross-validated on GunPoint's 50 training sequences (lr 3e-3), 500 steps scored 0.63
-        where 2,000 scored 0.92. The value used is ``max_epochs_``.
-    batch_size : int, default=32
-        Sequences per gradient step. 32 is Keras' default and was not tuned here: with
-        ``max_epochs="auto"`` the budget is in steps, so a different batch size changes the
-        epochs trained, not the number of steps.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
-default="adam"
-        The optimizer.
-    early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the training data, stop when the validation
-        loss has not improved for ``patience`` epochs, and restore the weights of the best
-        epoch. Without early stopping all data is used for training. ``"auto"`` turns it on
-        when the hold-out would have at least 100 sequences (1,000 with the default
-        ``validation_fraction``): a smaller one is too noisy to pick an epoch by, and small
-        data sets need every sequence for training. Whether it ran is ``do_early_stopping_``.
-    validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out when ``early_stopping=True``.
-    patience : int, default=10
-        Epochs without improvement of the validation loss before training stops.
-    callbacks : list of skorch callbacks or (name, callback) tuples, or None, default=None
-        Extra skorch callbacks; copies are used, the objects passed in are not modified.
-    device : str or torch.device, default="cpu"
-        Where to train and predict, e.g. ``"cuda"``. Ignored with an ``accelerator``.
-    accelerator : accelerate.Accelerator or None, default=None
-        Train through Hugging Face accelerate (skorch's
-        :class:`~skorch.hf.AccelerateMixin`): on the accelerator's device, and, in a script
-        started by ``accelerate launch`` or ``torchrun`` on several processes (GPUs,
-        machines), data-parallel: every process trains on its share of each epoch's batches
-        and gradients are averaged over the processes, so all of them hold the same
-        network. Every process must call ``fit`` with the same data and parameters;
-        validation, batch-norm statistics and ``predict`` run on all the data in every
-        process. Mixed precision is not supported (``mixed_precision="no"``). The
-        accelerator is not saved by :func:`sklrnn.save`.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialization, shuffling, dropout and the validation split. With an
-        int, ``fit`` is reproducible on the CPU. The global torch random state is left
-        as it was.
-    verbose : int, default=0
-        0 is silent; 1 prints skorch's table of losses after every epoch.
-    warm_start : bool, default=False
-        When fitted already, continue training the current network (and its optimizer
-        state) for ``max_epochs`` more epochs instead of starting afresh. The network,
-        optimizer and callbacks keep the settings of the fit that built them."""
-
-FITTED_DOC = """net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` is the PyTorch module.
-    history_ : skorch.History
-        Per-epoch (and per-batch) losses and timings recorded by skorch, and the learning
-        rate of every epoch (``history_[:, "lr"]``).
-    frame_size_ : int
-        Time steps the network reads as one (``frame_size``, resolved).
-    max_epochs_ : int
-        Epochs the last call of ``fit`` trained for at most (``max_epochs``, resolved).
-    do_early_stopping_ : bool
-        Whether the last call of ``fit`` held out data for early stopping.
-    n_features_in_ : int
-        For 2-D X, its number of columns (time steps); for 3-D X, the features per time step.
-    feature_names_in_ : ndarray of str
-        Column names, when X was a DataFrame or pd-multiindex panel with string column names."""
-
-
 def n_batches(n_train, batch_size):
     """Batches in an epoch of ``n_train`` training sequences."""
     return -(-n_train // batch_size)
@@ -270,24 +84,31 @@ def auto_max_epochs(n_train, batch_size, most=AUTO_MAX_EPOCHS):
 class BaseRNN(BaseEstimator):
     """Shared machinery: parameter validation, seeding, net building, prediction.
 
-    Subclasses set ``_net_class`` (and ``_accelerated_net_class``, its counterpart for
-    ``accelerator``, :mod:`sklrnn._accelerate`), ``_criterion`` and ``_step_criterion`` (the loss of
-    per-step outputs with padded steps) and implement ``_prepare_target`` (validate y, record
-    target metadata, return what skorch trains on), ``_validation_rows`` (which rows early
-    stopping holds out: a slice or sorted indices) and ``_predictions`` (network outputs to
-    what ``predict`` returns).
+    Subclasses set the class attributes below and implement the hooks that raise
+    ``NotImplementedError`` here (:meth:`_prepare_target`, :meth:`_output_size`,
+    :meth:`_validation_rows`, :meth:`_predictions`); :meth:`_constant_loss`,
+    :meth:`_net_params` and :meth:`_check_score_targets` have defaults.
     """
+
+    #: The skorch net class ``fit`` trains, and its counterpart for ``accelerator``
+    #: (:mod:`sklrnn._accelerate`).
+    _net_class = None
+    _accelerated_net_class = None
+    #: The loss of one output per sample (or per decoded step), and of per-step outputs
+    #: whose padded steps it must ignore (``"seq2seq"``).
+    _criterion = None
+    _step_criterion = None
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [PositiveInt()],
+        "num_layers": [PositiveInt()],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "architecture": [StrOptions({"seq2vec", "seq2seq", "vec2seq", "encoder_decoder"})],
         "pooling": [StrOptions(set(POOLINGS))],
-        "frame_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "frame_size": [PositiveInt(), StrOptions({"auto"})],
         "normalization": [None, StrOptions({"batch", "layer"})],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
         "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
@@ -296,12 +117,12 @@ class BaseRNN(BaseEstimator):
         "mask_value": [None, Interval(Real, None, None, closed="neither"), "nan"],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [None, StrOptions({"cosine", "plateau", "onecycle"}), LRScheduler],
-        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [PositiveInt(), StrOptions({"auto"})],
+        "batch_size": [PositiveInt()],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
+        "patience": [PositiveInt()],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "accelerator": [None, HasMethods(["prepare", "reduce", "wait_for_everyone"])],
@@ -364,6 +185,99 @@ class BaseRNN(BaseEstimator):
         """Fitted means a trained network: a failed ``fit`` leaves none."""
         return hasattr(self, "net_")
 
+    # -- what sklrnn.save writes and sklrnn.load reads -----------------------------------------
+
+    #: Parameters added since the first files were written, with the values that train as
+    #: the models of files without them were trained: a file lacking one predates it.
+    _added_params = {"frame_size": 1, "lr_schedule": None}
+    #: Fitted attributes of older files under their names now (None: no longer kept).
+    _renamed_attributes = {"_input_size": "input_size_", "_input_ndim": "input_ndim_",
+                           "_n_outputs": None}
+
+    @classmethod
+    def __sklrnn_upgrade__(cls, node):
+        """Bring the document of an older file to the current layout; ``node`` is kept.
+
+        Parameters
+        ----------
+        node : dict
+            The estimator's document as :func:`sklrnn.save` wrote it: ``"params"``,
+            ``"fitted"`` (encoded values) and the network's ``"history"`` and, before
+            ``max_steps_``, ``"max_steps"``.
+
+        Returns
+        -------
+        dict
+            The document with today's parameter and attribute names.
+        """
+        params = {**cls._added_params, **node["params"]}
+        fitted = {}
+        for key, value in node["fitted"].items():
+            key = cls._renamed_attributes.get(key, key)
+            if key is not None:
+                fitted[key] = value
+        if "history" in node and "max_steps_" not in fitted:
+            fitted["max_steps_"] = node.get("max_steps")
+        return {**node, "params": params, "fitted": fitted}
+
+    def __sklrnn_state__(self):
+        """What :func:`sklrnn.save` writes besides the parameters.
+
+        Returns
+        -------
+        dict
+            ``"fitted"``: every attribute ``fit`` set but the network; ``"tensors"``: the
+            network's state dict; ``"history"``: its training history as a list.
+        """
+        params = self.get_params(deep=False)
+        return {
+            "fitted": {key: value for key, value in vars(self).items()
+                       if key not in params and key not in ("net_", "history_")},
+            "tensors": self.net_.module_.state_dict(),
+            "history": self.history_.to_list(),
+        }
+
+    def __sklrnn_restore__(self, state):
+        """Set the fitted state of :meth:`__sklrnn_state__` on this unfitted estimator.
+
+        Parameters
+        ----------
+        state : dict
+            As :meth:`__sklrnn_state__` returns it; ``"tensors"`` may hold more tensors than
+            the network's (those of other estimators in the same file).
+
+        Returns
+        -------
+        set of str
+            The names of the tensors the network took.
+
+        Raises
+        ------
+        ValueError
+            When this machine lacks the saved ``device``, or the tensors do not fit the
+            network the parameters build.
+        """
+        self.__dict__.update(state["fitted"])
+        try:
+            self._cuda_devices()
+        except ValueError as exc:
+            raise ValueError(
+                f"a network saved on device={self.device!r}, which this machine does not "
+                "have: load it with sklrnn.load(path, device='cpu')."
+            ) from exc
+        net = self._build_net(None)
+        own = net.module_.state_dict()
+        tensors = {key: value for key, value in state["tensors"].items() if key in own}
+        try:
+            net.module_.load_state_dict(tensors)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"tensors that do not fit the network its hyperparameters build: {exc}"
+            ) from exc
+        net.history = History(state["history"])
+        self.net_, self.history_ = net, net.history
+        return set(tensors)
+
     # -- fit ---------------------------------------------------------------------------------
 
     def fit(self, X, y):
@@ -389,15 +303,18 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._validate_params()
         self._check_compatible()
         self._check_optimizer()
-        self._check_callbacks()
+        self._callback_entries()
         self._check_accelerator()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
         if not continuing:
             # sktime's global reduction passes a table of windows indexed by (series, time).
             self._table_frame = rows_are_samples(X, y)
-        X, lengths, real = self._validate_input(X, reset=not continuing)
-        y = self._prepare_target(y, X, real, reset=not continuing)
+        inputs = self._validate_input(X, reset=not continuing)
+        X, lengths = inputs.X, inputs.lengths
+        if not continuing:
+            self.input_ndim_, self.input_size_ = inputs.ndim, X.shape[-1]
+        y = self._prepare_target(y, X, inputs.real, reset=not continuing)
         # getattr: files saved before these settings hold unframed networks.
         frame_size = getattr(self, "frame_size_", 1) if continuing else (
             self._resolve_frame_size(X))
@@ -425,9 +342,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                     self.net_.partial_fit(_net_input(X, lengths), y, epochs=max_epochs)
                 else:
                     # Batch norm keeps statistics for every step of the longest sequence.
-                    max_steps = -(-X.shape[1] // frame_size) if X.ndim == 3 else None
-                    self.net_ = self._build_net(self._input_size, train_split, max_steps,
-                                                n_train=n_train)
+                    self.max_steps_ = -(-X.shape[1] // frame_size) if X.ndim == 3 else None
+                    self.net_ = self._build_net(train_split, n_train=n_train)
                     self.net_.fit(_net_input(X, lengths), y)
                 if self.normalization == "batch":
                     self._estimate_batch_norm(X, lengths, y)
@@ -522,8 +438,31 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 ConvergenceWarning, stacklevel=3,
             )
 
+    # -- hooks of the subclasses --------------------------------------------------------------
+
+    def _prepare_target(self, y, X, real, reset):
+        """Validate ``y`` for validated ``X`` and return what the net trains on.
+
+        ``real`` is the ``(N, T)`` mask of real steps for ``"seq2seq"`` (else None). With
+        ``reset`` (a first fit) it sets the target's fitted attributes; otherwise (a warm
+        start) it checks ``y`` agrees with them.
+        """
+        raise NotImplementedError
+
+    def _output_size(self):
+        """Outputs of the network per sample (or step), from the fitted target attributes."""
+        raise NotImplementedError
+
+    def _validation_rows(self, y, n_valid, seed):
+        """The ``n_valid`` rows early stopping holds out: a slice or sorted indices."""
+        raise NotImplementedError
+
+    def _predictions(self, out):
+        """What ``predict`` returns for the network output ``out`` of :meth:`_forward`."""
+        raise NotImplementedError
+
     def _constant_loss(self, y):
-        """The training loss of the best constant prediction of ``y``, or None: subclasses."""
+        """The training loss of the best constant prediction of ``y``, or None."""
         return None
 
     def _estimate_batch_norm(self, X, lengths, y):
@@ -544,18 +483,18 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 net.infer(Xi)
 
     def _validate_input(self, X, reset):
-        """Validate ``X`` for the architecture: network input, lengths, real steps as given.
+        """Validate ``X`` for the architecture: the network's input as :class:`Sequences`.
 
-        The real steps (an ``(N, T)`` mask) are only for ``"seq2seq"``, whose targets are per
-        step; None for the other architectures.
+        Its real steps (``real``, an ``(N, T)`` mask) are only for ``"seq2seq"``, whose
+        targets are per step; None for the other architectures.
         """
         if getattr(self, "_table_frame", False) and hasattr(X, "to_numpy"):
             X = X.to_numpy()  # rows are windows, as in fit
         if self.architecture == "vec2seq":
-            return validate_vectors(self, X, reset=reset), None, None
-        if self.architecture == "seq2seq":
-            return validate_sequences(self, X, reset=reset, return_steps=True)
-        return (*validate_sequences(self, X, reset=reset), None)
+            return Sequences(validate_network_vectors(self, X, reset=reset), None, 2, False)
+        fitted = None if reset else InputShape(self.input_ndim_, self.input_size_)
+        return validate_network_sequences(self, X, fitted=fitted,
+                                          return_steps=self.architecture == "seq2seq")
 
     def _check_compatible(self):
         if self.cell != "rnn" and self.activation != "tanh":
@@ -587,10 +526,12 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"got {self.optimizer!r}."
             )
 
-    def _check_callbacks(self):
+    def _callback_entries(self):
+        """``callbacks`` as (name or None, callback) pairs; a TypeError for a bad entry."""
+        entries = []
         for i, entry in enumerate(self.callbacks or []):
             named = isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
-            callback = entry[1] if named else entry
+            name, callback = entry if named else (None, entry)
             if not ((named and callback is None) or isinstance(callback, Callback)
                     or (isinstance(callback, type) and issubclass(callback, Callback))):
                 raise TypeError(
@@ -598,6 +539,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                     "skorch.callbacks.Callback) or (name, callback) tuples, with None as the "
                     f"callback to switch a named one off; entry {i} is {entry!r}."
                 )
+            entries.append((name, callback))
+        return entries
 
     def _make_train_split(self, y, seed, early_stopping):
         """Return skorch's ``train_split``: None, or a fixed hold-out for early stopping."""
@@ -632,7 +575,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             )
         return [device.index if device.index is not None else torch.cuda.current_device()]
 
-    def _build_net(self, input_size, train_split, max_steps=None, n_train=None):
+    def _build_net(self, train_split, n_train=None):
         """The skorch net ``fit`` trains, initialized, from the resolved fitted settings.
 
         ``n_train`` (training sequences) sizes the learning-rate schedule; None when the net
@@ -644,9 +587,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         early_stopping = getattr(self, "do_early_stopping_", self.early_stopping is True)
         callbacks = copy.deepcopy(self.callbacks or [])
         # A guard against NaN/inf losses, unless the user brings one or names one (None: off).
-        entries = [(item if isinstance(item, tuple | list) else (None, item)) for item in callbacks]
         if not any(name == "divergence_guard" or isinstance(cb, DivergenceGuard)
-                   or cb is DivergenceGuard for name, cb in entries):
+                   or cb is DivergenceGuard for name, cb in self._callback_entries()):
             callbacks.append(("divergence_guard", DivergenceGuard()))
         if self.clip_grad_norm is not None:
             callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
@@ -673,16 +615,17 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 sink=printer if self.verbose else _silent,
             )))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        module = dict(input_size=input_size, output_size=self._n_outputs, cell=self.cell,
-                      hidden_size=self.hidden_size, num_layers=self.num_layers,
-                      bidirectional=self.bidirectional, dropout=self.dropout,
-                      activation=self.activation, weight_init=self.weight_init,
-                      normalization=self.normalization, max_steps=max_steps)
+        module = dict(input_size=self.input_size_, output_size=self._output_size(),
+                      cell=self.cell, hidden_size=self.hidden_size,
+                      num_layers=self.num_layers, bidirectional=self.bidirectional,
+                      dropout=self.dropout, activation=self.activation,
+                      weight_init=self.weight_init, normalization=self.normalization,
+                      max_steps=self.max_steps_)
         if self.architecture in ("seq2vec", "encoder_decoder"):
             module["pooling"] = self.pooling
             module["frame_size"] = frame_size
         if self.architecture in ("vec2seq", "encoder_decoder"):
-            module["horizon"] = self._horizon
+            module["horizon"] = self.horizon_
         per_step = self.architecture == "seq2seq"
         net_class = self._net_class if self.accelerator is None else self._accelerated_net_class
         return net_class(
@@ -721,18 +664,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         ``(N, T, n_outputs)`` for ``"seq2seq"`` -- or, when ``X`` is ragged or ``mask_value``
         is set, a list with each sequence's ``(T_i, n_outputs)`` outputs at its real steps.
         With ``return_steps``, also the real steps of ``X`` as given (see
-        :func:`~sklrnn._validation.validate_sequences`), for ``"seq2seq"`` only, else None.
+        :func:`~sklrnn._sequences.validate_network_sequences`), for ``"seq2seq"`` only, else None.
         """
-        X, lengths, real, ragged = self._validate_predict_input(X)
-        out = self._run_network(X, lengths, ragged)
-        return (out, real) if return_steps else out
+        inputs, ragged = self._validate_predict_input(X)
+        out = self._run_network(inputs.X, inputs.lengths, ragged)
+        return (out, inputs.real) if return_steps else out
 
     def _validate_predict_input(self, X):
-        """Check fitted, validate ``X``: network input, lengths, real steps, ragged output."""
+        """Check fitted, validate ``X``: :class:`Sequences`, and whether the output is ragged."""
         check_is_fitted(self)
+        inputs = self._validate_input(X, reset=False)
         ragged = self.architecture == "seq2seq" and (
-            self.mask_value is not None or is_ragged(X))
-        return *self._validate_input(X, reset=False), ragged
+            self.mask_value is not None or inputs.ragged)
+        return inputs, ragged
 
     def _run_network(self, X, lengths, ragged):
         """The network's output for validated ``X``, as :meth:`_forward` returns it."""
@@ -774,13 +718,14 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns ``y_true`` and ``y_pred`` of shape ``(M,)`` or ``(M, n_outputs)`` over all M
         steps of all samples, and each step's weight: its sample's ``sample_weight``.
         """
-        X, lengths, real, ragged = self._validate_predict_input(X)
+        inputs, ragged = self._validate_predict_input(X)
+        real = inputs.real
         if self.architecture == "seq2seq":
             y_true = step_targets(self, y, real, dtype=dtype)
         else:
             y_true = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
         self._check_score_targets(y_true)
-        y_pred = self._predictions(self._run_network(X, lengths, ragged))
+        y_pred = self._predictions(self._run_network(inputs.X, inputs.lengths, ragged))
         if self.architecture == "seq2seq":
             y_pred = np.concatenate(y_pred) if isinstance(y_pred, list) else y_pred[real]
             counts = real.sum(axis=1)

@@ -281,7 +281,7 @@ def to_tensors(batch):
     """Turn a fetched batch into tensors, float64 arrays into float32 ones (``collate_fn``).
 
     The estimators keep float64 input as it is given (see
-    :func:`sklrnn._validation.validate_sequences`); this is where it becomes float32, one
+    :func:`sklrnn._sequences.validate_network_sequences`); this is where it becomes float32, one
     batch at a time. Dicts, tuples and lists are converted item by item.
 
     Parameters

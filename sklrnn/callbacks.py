@@ -66,7 +66,13 @@ class GradientValueClipping(Callback):
         self.clip_value = clip_value
 
     def initialize(self):
-        """Check ``clip_value``: a finite number > 0."""
+        """Check ``clip_value``: a finite number > 0.
+
+        Returns
+        -------
+        GradientValueClipping
+            The callback itself.
+        """
         value = self.clip_value
         if not (isinstance(value, Real) and not isinstance(value, bool)
                 and math.isfinite(value) and value > 0):
@@ -77,7 +83,17 @@ class GradientValueClipping(Callback):
         return self
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
-        """Clamp the gradients skorch just computed, in place."""
+        """Clamp the gradients skorch just computed, in place.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        named_parameters : iterable of (str, torch.nn.Parameter)
+            The module's parameters with their names, gradients computed.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         torch.nn.utils.clip_grad_value_((p for _, p in named_parameters), self.clip_value)
 
 
@@ -158,7 +174,13 @@ class GradientMonitor(Callback):
         self.max_samples = max_samples
 
     def initialize(self):
-        """Check the parameters and clear the state of earlier fits."""
+        """Check the parameters and clear the state of earlier fits.
+
+        Returns
+        -------
+        GradientMonitor
+            The callback itself.
+        """
         for name in ("every", "max_batches", "max_samples"):
             value = getattr(self, name)
             if (value is not None or name != "max_batches") and not (
@@ -177,7 +199,15 @@ class GradientMonitor(Callback):
         self._diagnostic = None
 
     def on_train_begin(self, net, **kwargs):
-        """Name the layers of the network and keep the records out of the printed table."""
+        """Name the layers of the network and keep the records out of the printed table.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         self._clear()
         self.layer_names_ = layer_names(net.module_)
         for _, callback in net.callbacks_:
@@ -185,14 +215,34 @@ class GradientMonitor(Callback):
                 callback.keys_ignored_ |= set(MONITOR_KEYS)
 
     def on_epoch_begin(self, net, **kwargs):
-        """Decide whether this epoch is monitored and reset the sums."""
+        """Decide whether this epoch is monitored and reset the sums.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         # skorch's own on_epoch_begin has added this epoch's row already.
         self.active_ = (len(net.history) - 1) % self.every == 0
         self._sums = {}
         self._batches = 0
 
     def on_grad_computed(self, net, named_parameters, training=False, **kwargs):
-        """Add this batch's gradient norm of every layer to the epoch's sums."""
+        """Add this batch's gradient norm of every layer to the epoch's sums.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        named_parameters : iterable of (str, torch.nn.Parameter)
+            The module's parameters with their names, gradients computed.
+        training : bool, default=False
+            Whether the batch is a training batch; only those count.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         if not (self.active_ and training):
             return
         if self.max_batches is not None and self._batches >= self.max_batches:
@@ -209,7 +259,18 @@ class GradientMonitor(Callback):
         self._batches += 1
 
     def on_epoch_end(self, net, dataset_train=None, **kwargs):
-        """Record the epoch's mean gradient norms and the step gradients."""
+        """Record the epoch's mean gradient norms and the step gradients.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        dataset_train : torch.utils.data.Dataset or None, default=None
+            The training data, from which the diagnostic batch of ``step_grad_norms`` is
+            drawn; None records no step gradients.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         if not self.active_:
             return
         if self._batches:
@@ -223,7 +284,15 @@ class GradientMonitor(Callback):
                 net.history.record("step_grad_norms", steps)
 
     def on_train_end(self, net, **kwargs):
-        """Let go of the diagnostic batch and the sums."""
+        """Let go of the diagnostic batch and the sums.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         self._clear()
 
 
@@ -422,7 +491,13 @@ class DivergenceGuard(Callback):
         self.restore = restore
 
     def initialize(self):
-        """Check ``restore`` and clear the state of earlier fits."""
+        """Check ``restore`` and clear the state of earlier fits.
+
+        Returns
+        -------
+        DivergenceGuard
+            The callback itself.
+        """
         if not isinstance(self.restore, bool | np.bool_):
             raise ValueError(f"DivergenceGuard's restore must be True or False; got "
                              f"{self.restore!r}.")
@@ -435,16 +510,46 @@ class DivergenceGuard(Callback):
         self._batch = 0
 
     def on_train_begin(self, net, **kwargs):
-        """Copy the starting weights, to restore if the first epoch diverges."""
+        """Copy the starting weights, to restore if the first epoch diverges.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         self._clear()
         self._pending = self._copy(net)
 
     def on_epoch_begin(self, net, **kwargs):
-        """Restart the batch count."""
+        """Restart the batch count.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         self._batch = 0
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
-        """Check the loss of a training batch."""
+        """Check the loss of a training batch.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        batch : tuple or None, default=None
+            The batch; unused.
+        training : bool, default=False
+            Whether the batch is a training batch; only those are checked.
+        loss : torch.Tensor, float or None, default=None
+            The batch's loss.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         if not training:
             return
         self._batch += 1
@@ -457,14 +562,30 @@ class DivergenceGuard(Callback):
             self.good_state_, self._pending = self._pending, None
 
     def on_epoch_end(self, net, **kwargs):
-        """Check the weights after the epoch's last step, and copy them."""
+        """Check the weights after the epoch's last step, and copy them.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         if not _finite_weights(net.module_):
             self._diverged(net, "The weights became non-finite in the last step of epoch "
                                 f"{len(net.history)}")
         self._pending = self._copy(net)
 
     def on_train_end(self, net, **kwargs):
-        """Let go of the copies."""
+        """Let go of the copies.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         self._clear()
 
     def _copy(self, net):
@@ -475,7 +596,7 @@ class DivergenceGuard(Callback):
             "epoch": len(net.history),
             "module": {k: v.detach().clone() for k, v in net.module_.state_dict().items()},
             "optimizers": {name: copy.deepcopy(getattr(net, f"{name}_").state_dict())
-                           for name in net._optimizers},
+                           for name in net._optimizers},  # noqa: SLF001 (skorch's names)
         }
 
     def _diverged(self, net, what):
@@ -603,6 +724,15 @@ class LRRecorder(Callback):
     """
 
     def on_epoch_begin(self, net, **kwargs):
+        """Record the learning rate the epoch starts with.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes; unused.
+        """
         net.history.record("lr", float(net.optimizer_.param_groups[0]["lr"]))
 
 

@@ -12,8 +12,10 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring
 
 from ._accelerate import AcceleratedNetClassifier
-from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
-from ._validation import pad_steps, step_targets, validate_class_labels
+from ._base import BaseRNN, per_sequence
+from ._docstrings import FITTED_DOC, PARAMS_DOC
+from ._sequences import pad_steps
+from ._targets import step_targets, validate_class_labels
 from .nn.losses import StepCrossEntropyLoss
 
 
@@ -61,7 +63,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     """
 
     _parameter_constraints = {
-        **BaseRNN._parameter_constraints,
+        **BaseRNN._parameter_constraints,  # noqa: SLF001 (the parent's, as in scikit-learn)
         "architecture": [StrOptions({"seq2vec", "seq2seq"})],
     }
     _net_class = NeuralNetClassifier
@@ -76,6 +78,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             # (N, T) in the network's layout; -100 marks padded steps for the loss.
             return pad_steps(codes, real.sum(axis=1), X.shape[1], -100)
         return self._encode(validate_class_labels(self, y, len(X)), reset)
+
+    def _output_size(self):
+        return len(self.classes_)
 
     def _step_labels(self, y, real):
         steps = step_targets(self, y, real, dtype=None)
@@ -99,7 +104,6 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                     f"{type(self).__name__} needs samples of at least 2 classes in the data, "
                     f"but the data contains only one class: {self.classes_[0]!r}."
                 )
-            self._n_outputs = len(self.classes_)
             return codes.astype(np.int64)
         check_classification_targets(y)
         unseen = _unseen(y, self.classes_)
@@ -204,6 +208,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns
         -------
         float
+            Accuracy, between 0 and 1.
         """
         if self.architecture == "seq2vec":
             check_is_fitted(self)

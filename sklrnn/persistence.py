@@ -27,8 +27,8 @@ from safetensors import SafetensorError
 from safetensors.torch import safe_open
 from safetensors.torch import save as to_bytes
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import check_is_fitted
-from skorch.history import History
 
 from ._version import __version__
 from .classifier import RNNClassifier
@@ -40,22 +40,9 @@ from .regressor import RNNRegressor
 ESTIMATORS = {cls.__name__: cls for cls in (
     RNNRegressor, RNNClassifier, SequencePadder, SequenceScaler, TabularToSequence, Pipeline)}
 
-#: Version of the file layout; load refuses newer ones.
-FORMAT_VERSION = 1
-
-#: What the networks' files hold apart from the fitted attributes.
-NETWORK = ("net_", "history_")
-
-#: RNNForecaster's own fitted state; sktime's ``fit`` sets the rest again at load.
-FORECASTER_STATE = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_", "level_",
-                    "_seasonal", "_drift", "_levels", "_horizon", "_keys", "_columns",
-                    "_center", "_scale", "_y_seen", "_X_seen")
-
-#: Parameters added since the first files were written, with the values that train as the
-#: models of files without them were trained: a file lacking one predates it.
-ADDED_PARAMS = {"frame_size": 1, "lr_schedule": None}
-ADDED_FORECASTER_PARAMS = {"sp": None, "deseasonalize": None, "level": "mean",
-                           "detrend": False}
+#: Version of the file layout; load refuses newer ones. 2: public fitted attributes
+#: (``input_size_``, ...) where version 1 had private ones; load reads both.
+FORMAT_VERSION = 2
 
 #: Hyperparameters saved as None: the ``accelerator`` a model was trained with.
 RUNTIME = ("accelerator",)
@@ -67,6 +54,8 @@ class _Unwritable(TypeError):
     """A value JSON cannot hold without pickle."""
 
 
+@validate_params({"estimator": "no_validation", "path": [str, os.PathLike]},
+                 prefer_skip_nested_validation=True)
 def save(estimator, path):
     """Write a fitted estimator to ``path``: safetensors weights plus a JSON header.
 
@@ -115,12 +104,13 @@ TabularToSequence or Pipeline of them
         raise TypeError(
             f"sklrnn.save cannot write {type(estimator).__name__}'s state as JSON: {exc}"
         ) from exc
-    path = os.fspath(path)  # a TypeError for an int, which open() reads as a descriptor
     data = to_bytes(tensors, metadata=metadata)
     with open(path, "wb") as file:  # a missing folder or a directory: Python's OSError
         file.write(data)
 
 
+@validate_params({"path": [str, os.PathLike], "device": [None, str, torch.device]},
+                 prefer_skip_nested_validation=True)
 def load(path, device=None):
     """Rebuild an estimator written by :func:`save`; it predicts as the saved one did.
 
@@ -130,7 +120,7 @@ def load(path, device=None):
     ----------
     path : str or path-like
         A file written by :func:`save`.
-    device : str or None, default=None
+    device : str, torch.device or None, default=None
         The torch device to load the networks onto (e.g. ``"cpu"`` for a model saved on a
         GPU); None keeps each saved estimator's ``device``.
 
@@ -223,27 +213,30 @@ def _encode(estimator, prefix, tensors):
         )
     if isinstance(estimator, Pipeline):
         return {"estimator": name, "params": params, "fitted": {}}
-    forecaster = name == "RNNForecaster"
-    attributes = ({key: getattr(estimator, key) for key in FORECASTER_STATE}
-                  if forecaster else vars(estimator))
-    # Everything fit set: the attributes that are not hyperparameters.
+    # sklrnn's estimators say what they save; a transformer saves everything fit set.
+    state = (estimator.__sklrnn_state__() if hasattr(estimator, "__sklrnn_state__")
+             else {"fitted": vars(estimator)})
     fitted = {}
-    for key, value in attributes.items():
-        if key in params or key in NETWORK:
+    for key, value in state["fitted"].items():
+        if key in params:
             continue
         try:
             fitted[key] = _encode_value(value, f"{prefix}{key}.", tensors)
         except _Unwritable as exc:
             raise TypeError(f"sklrnn.save cannot write {name}.{key}: {exc}") from exc
     node = {"estimator": name, "params": params, "fitted": fitted}
-    if forecaster:
-        node["sktime"] = _sktime_state(estimator)
-    net = getattr(estimator, "net_", None)
-    if net is not None:
-        node["max_steps"] = net.get_params().get("module__max_steps")
-        node["history"] = estimator.history_.to_list()
+    if "sktime" in state:
+        fh = state["sktime"]["fh"]
+        if fh is not None:
+            values = fh["values"]
+            fh = {"relative": fh["relative"],
+                  "values": (_encode_value(values, "", {}) if fh["relative"]
+                             else _encode_index(values))}
+        node["sktime"] = {**state["sktime"], "fh": fh}
+    if "tensors" in state:
+        node["history"] = state["history"]
         node["tensors"] = prefix
-        for key, value in net.module_.state_dict().items():
+        for key, value in state["tensors"].items():
             tensors[prefix + key] = value.detach().cpu().contiguous().clone()
     return node
 
@@ -291,17 +284,6 @@ def _encode_index(index):
     return {**document, "values": _encode_value(index.to_numpy(), "", {})}
 
 
-def _sktime_state(forecaster):
-    """What sktime's ``fit`` needs to set its own state again: the type of y and the fh."""
-    fh = forecaster._fh
-    if fh is not None:
-        values = fh.to_pandas()
-        fh = {"relative": fh.is_relative,
-              "values": (_encode_value(values.to_numpy(), "", {}) if fh.is_relative
-                         else _encode_index(values))}
-    return {"y_mtype": forecaster._y_metadata["mtype"], "fh": fh}
-
-
 # -- reading ---------------------------------------------------------------------------------
 
 
@@ -323,11 +305,13 @@ class _Loader:
                 f"{self.path} holds an unknown estimator {node.get('estimator')!r}; "
                 f"sklrnn.load builds {sorted(classes)}."
             )
+        if hasattr(cls, "__sklrnn_upgrade__"):
+            node = cls.__sklrnn_upgrade__(node)  # files of older versions
         params, fitted = node["params"], node["fitted"]
-        forecaster = cls.__name__ == "RNNForecaster"
+        saved = getattr(cls, "__sklrnn_fitted__", None)  # a class may name what it saves
         unknown = sorted(set(params) - set(inspect.signature(cls).parameters)) + sorted(
             key for key in fitted
-            if key in params or not (key in FORECASTER_STATE if forecaster
+            if key in params or not (key in saved if saved is not None
                                      else _is_fitted_name(cls, key)))
         if unknown:
             raise ValueError(
@@ -335,9 +319,6 @@ class _Loader:
                 f"have: {unknown}. It was not written by sklrnn.save, or was altered."
             )
         params = {key: self.value(value, f"{prefix}{key}.") for key, value in params.items()}
-        added = {**ADDED_PARAMS, **(ADDED_FORECASTER_PARAMS if forecaster else {})}
-        params = {**{key: value for key, value in added.items()
-                     if key in inspect.signature(cls).parameters}, **params}
         if isinstance(params.get("optimizer"), str) and params["optimizer"].startswith(
                 "torch.optim."):
             params["optimizer"] = getattr(torch.optim, params["optimizer"].rpartition(".")[2])
@@ -345,11 +326,23 @@ class _Loader:
             params["device"] = self.device
         estimator = cls(**params)
         fitted = {key: self.value(value, f"{prefix}{key}.") for key, value in fitted.items()}
-        if forecaster:
-            return self.forecaster(estimator, fitted, node.get("sktime"))
-        estimator.__dict__.update(fitted)
+        if not hasattr(estimator, "__sklrnn_restore__"):
+            estimator.__dict__.update(fitted)
+            return estimator
+        state = {"fitted": fitted}
         if "history" in node:
-            self.network(estimator, node, prefix)
+            if node.get("tensors", "") != prefix:
+                raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
+            state["history"] = node["history"]
+            state["tensors"] = {key[len(prefix):]: self.tensors[key] for key in self.unused
+                                if key.startswith(prefix)}
+        if "sktime" in node:
+            state["sktime"] = self.sktime(node["sktime"])
+        try:
+            used = estimator.__sklrnn_restore__(state)
+        except ValueError as exc:
+            raise ValueError(f"{self.path} holds {exc}") from exc
+        self.unused -= {prefix + key for key in used}
         return estimator
 
     def value(self, value, prefix):
@@ -374,72 +367,22 @@ class _Loader:
                 raise ValueError(f"{self.path} holds a malformed data frame: {exc}") from exc
         raise ValueError(f"{self.path} holds a value sklrnn.save does not write: {value!r:.80}.")
 
-    def network(self, estimator, node, prefix):
-        """Build ``estimator``'s network and load its tensors."""
-        if node.get("tensors", "") != prefix:
-            raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
-        try:
-            estimator._cuda_devices()
-        except ValueError as exc:
-            raise ValueError(
-                f"{self.path} holds a network saved on device={estimator.device!r}, which this "
-                f"machine does not have: load it with sklrnn.load(path, device='cpu')."
-            ) from exc
-        net = estimator._build_net(estimator._input_size, None, node.get("max_steps"))
-        state = net.module_.state_dict()
-        mine = {key[len(prefix):]: self.tensors[key] for key in self.unused
-                if key.startswith(prefix) and key[len(prefix):] in state}
-        try:
-            net.module_.load_state_dict(mine)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"The tensors in {self.path} do not fit the network its hyperparameters "
-                f"build: {exc}"
-            ) from exc
-        self.unused -= {prefix + key for key in mine}
-        net.history = History(node["history"])
-        estimator.net_ = net
-        estimator.history_ = net.history
-
-    def forecaster(self, forecaster, fitted, state):
-        """Let sktime's own ``fit`` set its state, with ``_fit`` restoring the saved one."""
-        from sktime.datatypes import convert_to
-        from sktime.forecasting.base import ForecastingHorizon
-
+    def sktime(self, state):
+        """The forecaster's sktime state with its horizon's values decoded."""
         if not isinstance(state, dict) or not isinstance(state.get("y_mtype"), str):
             raise ValueError(f"{self.path} has a malformed sklrnn header; it was altered.")
         fh = state.get("fh")
         if fh is not None:
             values = fh["values"]
-            values = _decode_array(values) if fh["relative"] else _decode_index(values)
-            fh = ForecastingHorizon(values, is_relative=fh["relative"])
-
-        def restore(y, X, fh):
-            if "sp_" not in fitted:  # saved before seasons and levels: neither adjusted
-                shape = (len(fitted["_keys"]), 1, len(fitted["_columns"]))
-                forecaster.__dict__.update(
-                    sp_=1, deseasonalize_=None, level_="mean", seasonal_=np.zeros(shape),
-                    _seasonal=np.zeros(shape), _drift=np.zeros(shape[::2]))
-            forecaster.__dict__.update(fitted)
-            forecaster._y_seen, forecaster._X_seen = y, X
-            return forecaster
-
-        y = fitted["_y_seen"]
-        # The y fit saw, in the type it came in; a series keeps its name.
-        y = y.iloc[:, 0] if state["y_mtype"] == "pd.Series" else convert_to(
-            y, to_type=state["y_mtype"])
-        forecaster._fit = restore
-        try:
-            forecaster.fit(y, X=fitted["_X_seen"], fh=fh)
-        finally:
-            del forecaster._fit
-        return forecaster
+            fh = {"relative": fh["relative"],
+                  "values": _decode_array(values) if fh["relative"] else _decode_index(values)}
+        return {**state, "fh": fh}
 
 
 def _classes():
     """The classes load builds, by name: sktime's forecaster too, where sktime is installed."""
     try:
-        from ._forecaster import RNNForecaster, _QuantileRegressor
+        from .forecasting._forecaster import RNNForecaster, _QuantileRegressor
     except ImportError:  # no sktime
         return ESTIMATORS
     return {**ESTIMATORS, "RNNForecaster": RNNForecaster,

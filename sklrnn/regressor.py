@@ -7,13 +7,10 @@ from sklearn.metrics import r2_score
 from skorch import NeuralNetRegressor
 
 from ._accelerate import AcceleratedNetRegressor
-from ._base import FITTED_DOC, PARAMS_DOC, BaseRNN, per_sequence
-from ._validation import (
-    pad_steps,
-    step_targets,
-    validate_horizon_target,
-    validate_regression_target,
-)
+from ._base import BaseRNN, per_sequence
+from ._docstrings import FITTED_DOC, PARAMS_DOC
+from ._sequences import pad_steps
+from ._targets import step_targets, validate_horizon_target, validate_regression_target
 from .nn.losses import MaskedMSELoss
 
 
@@ -32,6 +29,14 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     Attributes
     ----------
     {FITTED_DOC}
+    n_outputs_ : int
+        Targets per sample (per step for ``"seq2seq"``, per decoded step for a horizon):
+        ``K`` of ``y``, 1 when ``y`` had no such axis.
+    has_output_axis_ : bool
+        Whether ``y`` had the axis of targets (``(n_samples, K)`` rather than
+        ``(n_samples,)``; per step or horizon step likewise); ``predict`` returns the same.
+    horizon_ : int or None
+        Steps each prediction decodes (``"vec2seq"``, ``"encoder_decoder"``); None otherwise.
 
     See Also
     --------
@@ -65,25 +70,41 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _prepare_target(self, y, X, real, reset):
         if self.architecture == "seq2seq":
             steps = step_targets(self, y, real)
-            no_axis = steps.ndim == 1
+            has_axis = steps.ndim == 2
             # (N, T, K) in the network's layout; NaN marks padded steps for the loss.
             y = pad_steps(steps.reshape(len(steps), -1), real.sum(axis=1), X.shape[1], np.nan)
         elif self.architecture == "seq2vec":
-            y, no_axis = validate_regression_target(self, y, len(X))
+            y, has_axis = validate_regression_target(self, y, len(X))
         else:
-            y, no_axis = validate_horizon_target(self, y, len(X))
+            y, has_axis = validate_horizon_target(self, y, len(X))
         horizon = y.shape[1] if y.ndim == 3 and self.architecture != "seq2seq" else None
         if reset:
-            self._y_1d = no_axis
-            self._n_outputs = y.shape[-1]
-            self._horizon = horizon
-        elif (y.shape[-1], horizon) != (self._n_outputs, self._horizon):
+            self.has_output_axis_ = has_axis
+            self.n_outputs_ = y.shape[-1]
+            self.horizon_ = horizon
+        elif (y.shape[-1], horizon) != (self.n_outputs_, self.horizon_):
             raise ValueError(
                 f"y has {y.shape[-1]} targets (horizon {horizon}), but the network being "
-                f"warm-started predicts {self._n_outputs} (horizon {self._horizon}); refit "
+                f"warm-started predicts {self.n_outputs_} (horizon {self.horizon_}); refit "
                 "with warm_start=False."
             )
         return y
+
+    _renamed_attributes = {
+        **BaseRNN._renamed_attributes,  # noqa: SLF001 (the parent's class attribute)
+        "_n_outputs": "n_outputs_", "_horizon": "horizon_",
+    }
+
+    @classmethod
+    def __sklrnn_upgrade__(cls, node):
+        node = super().__sklrnn_upgrade__(node)
+        fitted = dict(node["fitted"])
+        if "_y_1d" in fitted:  # one name for one idea now, and the other way round
+            fitted["has_output_axis_"] = not fitted.pop("_y_1d")
+        return {**node, "fitted": fitted}
+
+    def _output_size(self):
+        return self.n_outputs_
 
     def _constant_loss(self, y):
         """Mean squared error of the targets' mean (per output, step and horizon step)."""
@@ -127,7 +148,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         return self._predictions(self._forward(X))
 
     def _predictions(self, out):
-        return per_sequence(lambda part: part[..., 0], out) if self._y_1d else out
+        return out if self.has_output_axis_ else per_sequence(lambda part: part[..., 0], out)
 
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R^2 of the predictions.
@@ -149,6 +170,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns
         -------
         float
+            R^2, at most 1; 0 for predicting the mean of ``y``.
         """
         if self.architecture == "seq2vec":
             return super().score(X, y, sample_weight)

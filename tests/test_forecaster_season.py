@@ -120,11 +120,11 @@ def test_update_keeps_the_season_in_phase():
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(sp=0), "sp must be 'auto', None or an integer >= 1"),
-    (dict(sp=2.5), "sp must be 'auto', None or an integer >= 1"),
-    (dict(deseasonalize="log"), "deseasonalize must be one of"),
-    (dict(level="median"), "level must be one of"),
-    (dict(detrend="yes"), "detrend must be True or False"),
+    (dict(sp=0), r"'sp' parameter of RNNForecaster must be .*an int in the range \[1, inf\)"),
+    (dict(sp=2.5), r"'sp' parameter of RNNForecaster must be .*an int in the range \[1, inf\)"),
+    (dict(deseasonalize="log"), "'deseasonalize' parameter of RNNForecaster must be"),
+    (dict(level="median"), "'level' parameter of RNNForecaster must be"),
+    (dict(detrend="yes"), "'detrend' parameter of RNNForecaster must be"),
     (dict(sp=12, deseasonalize="additive"), "needs at least two periods"),
 ])
 def test_bad_adjustment_settings_are_refused_before_training(params, message):

@@ -251,7 +251,7 @@ def test_other_architectures_are_refused(univariate, monkeypatch):
                                             ("3", TypeError), (None, TypeError)])
 def test_horizon_must_be_a_positive_integer(univariate, horizon, error):
     reg, bank = univariate
-    with pytest.raises(error, match="horizon must be an integer >= 1"):
+    with pytest.raises(error, match="'horizon' parameter of \\w+ must be an int in the range"):
         recursive_forecast(reg, bank, horizon=horizon)
 
 
@@ -262,8 +262,8 @@ def test_numpy_integers_are_integers(univariate):
 
 
 @pytest.mark.parametrize("window_length, error, match", [
-    (0, ValueError, "window_length must be an integer >= 1"),
-    (1.5, TypeError, "window_length must be an integer >= 1"),
+    (0, ValueError, "'window_length' parameter of \\w+ must be None or an int in the range"),
+    (1.5, TypeError, "'window_length' parameter of \\w+ must be None or an int in the range"),
     (11, ValueError, "fitted on 2-D X of 12 columns and reads windows of exactly 12 steps"),
 ])
 def test_window_length_must_fit_a_model_fitted_on_2d_x(univariate, window_length, error, match):

@@ -129,7 +129,11 @@ def test_rnn_forecaster_passes_sktime_check_estimator():
 
     from sklrnn.forecasting import RNNForecaster
 
-    results = check_estimator(RNNForecaster, raise_exceptions=False, verbose=False)
+    # This check turns remember_data on after construction and expects the _y = None that
+    # only a constructor under remember_data=True sets; RNNForecaster keeps its own copies
+    # of the data (remember_data=False) and leaves sktime's reserved _y and _X alone.
+    results = check_estimator(RNNForecaster, raise_exceptions=False, verbose=False,
+                              tests_to_exclude=["test__y_remember_data"])
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert len(results) > 500
     assert not failed
@@ -140,6 +144,7 @@ def test_sktime_is_imported_only_when_the_forecaster_is_used():
     import sys
 
     code = ("import sys, sklrnn, sklrnn.forecasting; "
+            "from sklrnn.forecasting import *; "
             "assert 'sktime' not in sys.modules; "
             "sklrnn.forecasting.RNNForecaster; assert 'sktime' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -212,13 +217,31 @@ def test_update_moves_the_forecast_origin_and_can_retrain():
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(window_length=0), "window_length must be an integer >= 1"),
+    (dict(window_length=0),
+     r"'window_length' parameter of RNNForecaster must be an int in the range \[1, inf\)"),
     (dict(window_length=50), "fewer than window_length=50"),
-    (dict(strategy="dirrec"), "strategy must be one of"),
+    (dict(strategy="dirrec"), "'strategy' parameter of RNNForecaster must be a str among"),
+    (dict(hidden_size=0), "'hidden_size' parameter of RNNForecaster must be an int"),
 ])
 def test_rnn_forecaster_refuses_bad_settings_before_training(params, message):
     with pytest.raises(ValueError, match=message):
         _forecaster(**params).fit(noisy_sine(n=40), fh=[1])
+
+
+def test_the_forecasters_network_parameters_are_the_regressors():
+    import inspect
+
+    from sklrnn import RNNRegressor
+    from sklrnn.forecasting._forecaster import NETWORK_PARAMS, RNNForecaster
+
+    own = {"window_length", "strategy", "quantiles", "sp", "deseasonalize", "level", "detrend"}
+    forecaster = inspect.signature(RNNForecaster).parameters
+    regressor = inspect.signature(RNNRegressor).parameters
+    assert set(forecaster) == own | set(NETWORK_PARAMS)
+    for name in NETWORK_PARAMS:
+        assert forecaster[name].default == regressor[name].default, name
+        assert (RNNForecaster._parameter_constraints[name]
+                is RNNRegressor._parameter_constraints[name]), name
 
 
 def test_documented_airline_configuration_reaches_its_mape():

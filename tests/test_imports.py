@@ -1,4 +1,7 @@
-"""The import graph of sklrnn: read from the source with ``ast``, it has no circle."""
+"""The import graph of sklrnn, read from the source with ``ast``: no circle, no upward import.
+
+Run alone: ``python -m pytest tests/test_imports.py``.
+"""
 
 import ast
 from pathlib import Path
@@ -84,3 +87,38 @@ def test_nothing_in_nn_imports_an_estimator_module():
     for name, targets in graph.items():
         if name.startswith("sklrnn.nn"):
             assert all(t.startswith("sklrnn.nn") for t in targets), (name, targets)
+
+
+#: The layers of the package, lowest first: a module imports its own layer and lower ones.
+LAYERS = [
+    ("sklrnn._version", "sklrnn._docstrings", "sklrnn.nn"),
+    ("sklrnn._checks", "sklrnn._panels"),
+    ("sklrnn._sequences", "sklrnn._targets", "sklrnn._batching", "sklrnn.callbacks",
+     "sklrnn._accelerate"),
+    ("sklrnn.preprocessing",),
+    ("sklrnn._base",),
+    ("sklrnn.regressor", "sklrnn.classifier"),
+    ("sklrnn.forecasting",),
+    ("sklrnn.persistence",),
+    ("sklrnn",),
+]
+
+
+def _layer(module):
+    """The index in LAYERS of the longest prefix of ``module`` it names."""
+    found = [(len(prefix), i) for i, layer in enumerate(LAYERS) for prefix in layer
+             if module == prefix or module.startswith(prefix + ".")]
+    assert found, f"{module} is in no layer of LAYERS; add it"
+    return max(found)[1]
+
+
+def test_no_module_imports_a_higher_layer():
+    graph = import_graph()
+    for name, targets in graph.items():
+        for target in targets:
+            assert _layer(target) <= _layer(name), f"{name} imports the higher {target}"
+
+
+def test_the_layer_check_sees_an_upward_import():
+    assert _layer("sklrnn.nn.cells") < _layer("sklrnn.forecasting._recursive")
+    assert _layer("sklrnn.persistence") > _layer("sklrnn.regressor")

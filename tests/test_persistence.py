@@ -196,6 +196,17 @@ def test_load_refuses_tampered_files(edit_header, edit_tensors, match, tmp_path)
         sklrnn.load(path)
 
 
+def test_save_and_load_check_their_arguments_as_the_estimators_do(tmp_path):
+    estimator = RNNRegressor(**SMALL).fit(X, X[:, -1, 0])
+    with pytest.raises(TypeError, match="'path' parameter of save must be an instance of"):
+        sklrnn.save(estimator, 3)  # open() would read 3 as a file descriptor
+    path = tmp_path / "model.safetensors"
+    sklrnn.save(estimator, str(path))
+    with pytest.raises(ValueError, match="'device' parameter of load must be None"):
+        sklrnn.load(path, device=0)
+    assert sklrnn.load(path, device=torch.device("cpu")).device == torch.device("cpu")
+
+
 def test_load_refuses_a_safetensors_file_of_someone_else(tmp_path):
     path = tmp_path / "weights.safetensors"
     save_file({"w": torch.zeros(2)}, path)
@@ -313,6 +324,70 @@ def test_forecasters_saved_before_seasons_and_levels_forecast_as_they_did(tmp_pa
     assert (loaded.sp, loaded.level, loaded.detrend) == (None, "mean", False)
     assert loaded.sp_ == 1 and loaded.level_ == "mean" and loaded.deseasonalize_ is None
     np.testing.assert_array_equal(loaded.predict([1, 2, 3]), old.predict([1, 2, 3]))
+
+
+def _as_saved_before_issue_19(header):
+    """The header as format version 1 wrote it: private fitted attributes, levels on the
+    instance, the batch-norm steps beside the network."""
+    header["format_version"] = 1
+    _private_fitted_state(header)
+
+
+def _private_fitted_state(node):
+    fitted = node["fitted"]
+    for new, old in [("input_size_", "_input_size"), ("input_ndim_", "_input_ndim"),
+                     ("n_outputs_", "_n_outputs"), ("horizon_", "_horizon")]:
+        if new in fitted:
+            fitted[old] = fitted.pop(new)
+    if "has_output_axis_" in fitted:
+        fitted["_y_1d"] = not fitted.pop("has_output_axis_")
+    if "classes_" in fitted:
+        fitted["_n_outputs"] = len(fitted["classes_"]["array"])
+    if "max_steps_" in fitted:
+        node["max_steps"] = fitted.pop("max_steps_")
+    if "levels" in node["params"]:
+        fitted["levels"] = node["params"].pop("levels")
+    regressor = fitted.get("regressor_")
+    if regressor is not None:
+        _private_fitted_state(regressor["sklrnn"])
+
+
+@pytest.mark.parametrize("estimator, X_fit, y", [
+    (RNNRegressor(**SMALL), X, X[:, -1, 0]),
+    (RNNRegressor(architecture="encoder_decoder", normalization="batch", **SMALL), X,
+     X[:, :3, :1]),
+    (RNNClassifier(**SMALL), X, np.where(X[:, 0, 0] > 0, "up", "down")),
+], ids=["1d-target", "horizon-batch-norm", "classifier"])
+def test_files_of_format_version_1_load_and_predict_as_saved(estimator, X_fit, y, tmp_path):
+    estimator.fit(X_fit, y)
+    path = tmp_path / "old.safetensors"
+    sklrnn.save(estimator, path)
+    _rewrite(path, _as_saved_before_issue_19)
+    loaded = sklrnn.load(path)
+    for name in ("input_size_", "input_ndim_", "max_steps_", "n_outputs_", "horizon_",
+                 "has_output_axis_"):
+        assert getattr(loaded, name, None) == getattr(estimator, name, None), name
+    assert not any(name.startswith("_") and name != "_table_frame" for name in vars(loaded))
+    for e, g in zip(estimator.predict(X_fit), loaded.predict(X_fit), strict=True):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_forecasters_of_format_version_1_load_and_forecast_as_saved(tmp_path):
+    pytest.importorskip("sktime")
+    from sklrnn.forecasting import RNNForecaster
+
+    y, _, _ = _airline()
+    forecaster = RNNForecaster(window_length=6, strategy="direct", quantiles=[0.1, 0.9],
+                               **SMALL).fit(y, fh=[1, 2])
+    path = tmp_path / "old.safetensors"
+    sklrnn.save(forecaster, path)
+    _rewrite(path, _as_saved_before_issue_19)
+    loaded = sklrnn.load(path)
+    assert loaded.regressor_.levels == forecaster.regressor_.levels
+    assert loaded.regressor_.get_params() == forecaster.regressor_.get_params()
+    np.testing.assert_array_equal(
+        loaded.predict_quantiles([1, 2], alpha=[0.1, 0.9]).to_numpy(),
+        forecaster.predict_quantiles([1, 2], alpha=[0.1, 0.9]).to_numpy())
 
 
 def _no_training(self, *args, **kwargs):

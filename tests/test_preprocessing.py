@@ -801,11 +801,12 @@ def test_make_windows_accepts_a_pandas_series():
     [
         ({"window_length": 5}, "window of 5 steps plus a horizon of 1 is longer"),
         ({"window_length": 3, "horizon": 3}, "horizon of 3 is longer than the series"),
-        ({"window_length": 0}, "window_length must be an integer >= 1"),
-        ({"window_length": 2.0}, "window_length must be an integer >= 1"),
-        ({"window_length": True}, "window_length must be an integer >= 1"),
-        ({"window_length": 2, "horizon": 0}, "horizon must be an integer >= 1"),
-        ({"window_length": 2, "step": -1}, "step must be an integer >= 1"),
+        ({"window_length": 0}, "'window_length' parameter of \\w+ must be an int in the range"),
+        ({"window_length": 2.0}, "'window_length' parameter of \\w+ must be an int in the range"),
+        ({"window_length": True}, "'window_length' parameter of \\w+ must be an int in the range"),
+        ({"window_length": 2, "horizon": 0},
+         "'horizon' parameter of \\w+ must be an int in the range"),
+        ({"window_length": 2, "step": -1}, "'step' parameter of \\w+ must be an int in the range"),
     ],
 )
 def test_make_windows_bad_lengths_are_errors(kwargs, match):

@@ -116,7 +116,22 @@ class StepBatchNorm(nn.Module):
     def forward(self, z, real=None, start=0):
         """Normalize ``z`` (N, T, F), the values at steps ``start .. start + T - 1``.
 
-        ``real`` (N, T) marks the real entries; None means all are real.
+        In training, with the statistics of the batch's real entries at each step (and the
+        running averages updated); in eval mode, with the running averages.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (N, T, F)
+            Values of ``num_features`` features at ``T`` consecutive time steps.
+        real : torch.Tensor of shape (N, T), dtype bool, or None, default=None
+            The real entries, which alone enter the statistics; None means all are real.
+        start : int, default=0
+            The time step of ``z[:, 0]``: whose statistics normalize it.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, T, F)
+            ``z`` normalized, times the gain (plus the shift, with ``shift=True``).
         """
         n, n_steps = z.shape[:2]
         stop = start + n_steps
@@ -186,6 +201,10 @@ class StepBatchNorm(nn.Module):
                       self.running_mean.new_zeros(shape, dtype=torch.float64),
                       self.running_mean.new_zeros(shape, dtype=torch.float64))
 
+    def cancel_estimate(self):
+        """Stop summing without storing anything: the running statistics stay as they are."""
+        self._sums = None
+
     @torch.no_grad()
     def end_estimate(self):
         """Store the pooled statistics since :meth:`begin_estimate` as the running ones.
@@ -202,6 +221,13 @@ class StepBatchNorm(nn.Module):
         self.running_var.copy_(torch.where(seen, var, self.running_var))
 
     def extra_repr(self):
+        """Describe the module in its ``repr``: features, ``max_steps`` and ``momentum``.
+
+        Returns
+        -------
+        str
+            What :class:`torch.nn.Module`'s ``repr`` shows between the parentheses.
+        """
         return f"{self.weight.shape[0]}, max_steps={self.max_steps}, momentum={self.momentum}"
 
 
@@ -230,7 +256,11 @@ class _Cell(nn.Module):
             self.max_steps = MAX_STEPS if max_steps is None else max_steps
             self.bn_ih = StepBatchNorm(rows, self.max_steps)
             self.bn_hh = StepBatchNorm(rows, self.max_steps)
+        self._add_cell_parameters(normalization)
         self.reset_parameters()
+
+    def _add_cell_parameters(self, normalization):
+        """Register a subclass's own parameters; they are drawn with the rest, once."""
 
     def reset_parameters(self):
         """Draw weights and biases from U(-1/sqrt(H), 1/sqrt(H)), as PyTorch's cells do.
@@ -248,14 +278,38 @@ class _Cell(nn.Module):
             child.reset_parameters()
 
     def init_state(self, batch_size, reference):
-        """Return the zero state for ``batch_size`` sequences, on ``reference``'s device."""
+        """Return the zero state for ``batch_size`` sequences, on ``reference``'s device.
+
+        Parameters
+        ----------
+        batch_size : int
+            Number of sequences ``N``.
+        reference : torch.Tensor
+            A tensor whose device and dtype the state takes.
+
+        Returns
+        -------
+        tuple of torch.Tensor of shape (N, hidden_size)
+            ``n_states`` zero tensors: ``(h,)``, or ``(h, c)`` for an LSTM.
+        """
         zeros = reference.new_zeros(batch_size, self.hidden_size)
         return (zeros,) * self.n_states
 
     def project(self, x, real=None):
         """Return the input projection ``W_ih x + b_ih`` of ``x`` (N, T, input_size).
 
-        ``real`` (N, T) marks the real steps, which alone enter batch-norm statistics.
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, T, input_size)
+            Inputs of every step. Without batch normalization one step, of shape
+            ``(N, input_size)``, works as well.
+        real : torch.Tensor of shape (N, T), dtype bool, or None, default=None
+            The real steps, which alone enter batch-norm statistics; None means all are real.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, T, n_gates * hidden_size)
+            The projection, its ``W_ih x`` batch-normalized with ``normalization="batch"``.
         """
         if self.normalization != "batch":
             return F.linear(x, self.weight_ih, self.bias_ih)
@@ -264,8 +318,23 @@ class _Cell(nn.Module):
     def forward(self, gx, state, t=0, active=None):
         """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.
 
-        ``t`` (the time step) and ``active`` (N,), the sequences that have step ``t``,
-        matter to batch normalization only. Returns the new state tuple, hidden state first.
+        Parameters
+        ----------
+        gx : torch.Tensor of shape (N, n_gates * hidden_size)
+            The projected input of step ``t``.
+        state : tuple of torch.Tensor of shape (N, hidden_size)
+            The state after the previous step, hidden state first (:meth:`init_state` before
+            the first).
+        t : int, default=0
+            The time step; batch normalization keeps statistics per step.
+        active : torch.Tensor of shape (N,), dtype bool, or None, default=None
+            The sequences that have step ``t``, which alone enter batch-norm statistics;
+            None means all. Like ``t``, it matters to batch normalization only.
+
+        Returns
+        -------
+        tuple of torch.Tensor of shape (N, hidden_size)
+            The new state, hidden state first.
         """
         return self.step_function()(gx, state, t, active)
 
@@ -355,6 +424,16 @@ class ElmanCell(_Cell):
         self._act = ACTIVATIONS[activation]
 
     def step_function(self):
+        """Return the Elman step ``step(gx, state, t, active)``, which :meth:`forward` runs.
+
+        Returns
+        -------
+        callable
+            ``step(gx, state, t=0, active=None)``: from the projected input ``gx`` (N,
+            hidden_size) of step ``t`` (:meth:`project`) and the state ``(h,)``, the new
+            state ``(h,)``. ``t`` and ``active`` (N,), the sequences that have step ``t``,
+            matter to batch normalization only.
+        """
         recurrent = self._recurrent_function()
 
         def step(gx, state, t=0, active=None):
@@ -402,8 +481,8 @@ class LSTMCell(_Cell):
     n_states = 2
     peephole = False
 
-    def __init__(self, input_size, hidden_size, normalization=None, max_steps=None):
-        super().__init__(input_size, hidden_size, normalization, max_steps)
+    def _add_cell_parameters(self, normalization):
+        hidden_size = self.hidden_size
         if self.peephole:
             self.weight_peephole = nn.Parameter(torch.empty(3, hidden_size))
         if normalization == "layer":
@@ -411,9 +490,18 @@ class LSTMCell(_Cell):
             self.norm_c_shift = nn.Parameter(torch.empty(hidden_size))
         elif normalization == "batch":
             self.bn_c = StepBatchNorm(hidden_size, self.max_steps, shift=True)
-        self.reset_parameters()
 
     def step_function(self):
+        """Return the LSTM step ``step(gx, state, t, active)``, which :meth:`forward` runs.
+
+        Returns
+        -------
+        callable
+            ``step(gx, state, t=0, active=None)``: from the projected input ``gx`` (N,
+            4 * hidden_size) of step ``t`` (:meth:`project`) and the state ``(h, c)``, the
+            new state ``(h, c)``. ``t`` and ``active`` (N,), the sequences that have step
+            ``t``, matter to batch normalization only.
+        """
         recurrent = self._recurrent_function()
         hidden = self.hidden_size
         if self.peephole:
@@ -447,6 +535,20 @@ class LSTMCell(_Cell):
 
 
     def scan(self, gx):
+        """Run every step at once from the zero state, unless the cell is batch-normalized.
+
+        Parameters
+        ----------
+        gx : torch.Tensor of shape (N, T, 4 * hidden_size)
+            The projected inputs (:meth:`project`) of every step.
+
+        Returns
+        -------
+        tuple of torch.Tensor of shape (N, T, hidden_size), or None
+            The hidden and cell states ``(h, c)`` at every step; None with
+            ``normalization="batch"``, whose statistics need the steps one at a time:
+            :class:`sklrnn.nn.layers.Recurrence` steps through time instead.
+        """
         # Unnormalized or layer-normalized, the whole sequence is one autograd node. Batch
         # norm's statistics would need the steps one at a time (and padding masked out).
         if self.normalization == "batch":
@@ -663,6 +765,16 @@ class GRUCell(_Cell):
     n_gates = 3
 
     def step_function(self):
+        """Return the GRU step ``step(gx, state, t, active)``, which :meth:`forward` runs.
+
+        Returns
+        -------
+        callable
+            ``step(gx, state, t=0, active=None)``: from the projected input ``gx`` (N,
+            3 * hidden_size) of step ``t`` (:meth:`project`) and the state ``(h,)``, the new
+            state ``(h,)``. ``t`` and ``active`` (N,), the sequences that have step ``t``,
+            matter to batch normalization only.
+        """
         recurrent = self._recurrent_function()
         rz = 2 * self.hidden_size  # the r and z blocks, side by side
 

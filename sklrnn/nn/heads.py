@@ -81,13 +81,45 @@ class RecurrentNet(nn.Module):
     def recurrent_output(self, X, lengths=None):
         """Run the recurrent layers over ``X`` and return the last layer's output.
 
-        As :func:`~sklrnn.nn.run_recurrent` without states: ``(N, T', directions * H)``
-        with ``T' = max(lengths)``, zero at padded steps.
+        As :func:`~sklrnn.nn.run_recurrent` without states.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, T, D)
+            Sequences, each padded at its end.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence, on any device; None when all fill the T steps.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, T', directions * hidden_size)
+            Hidden states of the last layer, ``T' = max(lengths)`` (``T`` without
+            ``lengths``), zero at padded steps.
         """
         return run_recurrent(self.rnn, X, lengths, states=False)[0]
 
     def pad_batch(self, X, lengths=None):
-        """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 8 rows."""
+        """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 8 rows.
+
+        The added rows are zero (their lengths 1); callers drop their outputs. In training
+        mode, and for a batch whose rows are a multiple of ``EVAL_BATCH_MULTIPLE`` already,
+        ``X`` and ``lengths`` are returned as they are.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, ...)
+            A batch: sequences ``(N, T, D)`` or vectors ``(N, D)``.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence, or None.
+
+        Returns
+        -------
+        X : torch.Tensor of shape (N', ...)
+            The batch, ``N'`` the smallest multiple of ``EVAL_BATCH_MULTIPLE`` >= N in eval
+            mode.
+        lengths : torch.Tensor of shape (N',) or None
+            The lengths, padded with ones; None when ``lengths`` is None.
+        """
         extra = 0 if self.training else -X.shape[0] % EVAL_BATCH_MULTIPLE
         if not extra:
             return X, lengths
@@ -141,8 +173,19 @@ class SequenceToVector(RecurrentNet):
     def forward(self, X, lengths=None):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, output_size)``.
 
-        ``lengths`` (N,) gives each sequence's real length when ``X`` is post-padded; the
-        summary is then taken at each sequence's own end, so padding never changes an output.
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, T, D)
+            Sequences, each padded at its end when ``lengths`` is given.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence, on any device; the summary is then taken at each
+            sequence's own end, so padding never changes an output. None when all fill the
+            T steps.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, output_size)
+            The head's outputs, one vector per sequence.
         """
         n = X.shape[0]
         X, lengths = stack_frames(X, lengths, self.frame_size)
@@ -194,8 +237,18 @@ class SequenceToSequence(RecurrentNet):
     def forward(self, X, lengths=None):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, T, output_size)``.
 
-        ``lengths`` (N,) gives each sequence's real length when ``X`` is post-padded; outputs
-        at padded steps are the head's bias and carry no information.
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, T, D)
+            Sequences, each padded at its end when ``lengths`` is given.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence, on any device; None when all fill the T steps.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, T, output_size)
+            The head's outputs at every step. Outputs at padded steps are the head's bias and
+            carry no information.
         """
         n, n_steps = X.shape[:2]
         X, lengths = self.pad_batch(X, lengths)
@@ -242,7 +295,18 @@ class VectorToSequence(RecurrentNet):
         self.horizon = horizon
 
     def forward(self, X):
-        """Map ``X`` of shape ``(N, D)`` to outputs of shape ``(N, horizon, output_size)``."""
+        """Map ``X`` of shape ``(N, D)`` to outputs of shape ``(N, horizon, output_size)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, D)
+            One vector per sample, read by the decoder at every step.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, horizon, output_size)
+            The head's outputs at each of the ``horizon`` steps.
+        """
         n = X.shape[0]
         X, _ = self.pad_batch(X)
         output = self.recurrent_output(X.unsqueeze(1).expand(-1, self.horizon, -1))
@@ -296,6 +360,16 @@ class EncoderDecoder(nn.Module):
     def forward(self, X, lengths=None):
         """Map ``X`` of shape ``(N, T, D)`` to outputs of shape ``(N, horizon, output_size)``.
 
-        ``lengths`` (N,) gives each sequence's real length when ``X`` is post-padded.
+        Parameters
+        ----------
+        X : torch.Tensor of shape (N, T, D)
+            Sequences, each padded at its end when ``lengths`` is given.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence, on any device; None when all fill the T steps.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, horizon, output_size)
+            The decoder's outputs at each of the ``horizon`` steps.
         """
         return self.decoder(self.encoder(X, lengths))

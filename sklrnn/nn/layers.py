@@ -13,6 +13,7 @@ and fastest), :class:`CustomRNN` with masked state updates.
 import contextlib
 import warnings
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -57,9 +58,22 @@ class Recurrence(nn.Module):
         self.reverse = reverse
 
     def forward(self, x, lengths=None):
-        """Return the hidden state at every step ``(N, T, H)`` and the final state tuple.
+        """Run the cell over every sequence, backwards if ``reverse``.
 
-        ``lengths`` (N,) gives each sequence's real length; outputs at padded steps are zero.
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, T, D)
+            Post-padded sequences.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence; None when all fill ``T`` steps.
+
+        Returns
+        -------
+        output : torch.Tensor of shape (N, T, H)
+            The hidden state at every step; zero at padded steps.
+        state : tuple of torch.Tensor of shape (N, H)
+            The cell's state (``(h,)``, or ``(h, c)`` for an LSTM) at every sequence's last
+            real step (its first, run backwards).
         """
         cell = self.cell
         n, n_steps = x.shape[:2]
@@ -101,6 +115,18 @@ def reverse_padded(x, lengths=None):
 
     Padding stays where it is, after each sequence; without ``lengths`` the whole time axis
     is reversed. Applying it twice gives ``x`` back.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (N, T, D)
+        Post-padded sequences.
+    lengths : torch.Tensor of shape (N,) or None, default=None
+        Real length of every sequence, on ``x``'s device.
+
+    Returns
+    -------
+    torch.Tensor of shape (N, T, D)
+        Each sequence's real steps in reverse order, its padding after them.
     """
     if lengths is None:
         return x.flip(1)
@@ -161,9 +187,21 @@ class CustomRNN(nn.Module):
         self.layers = nn.ModuleList(layers)
 
     def forward(self, x, lengths=None):
-        """Return ``output`` (N, T, directions * H) and ``h_n`` (layers * directions, N, H).
+        """Run every layer and direction over post-padded sequences, as ``nn.LSTM`` does.
 
-        ``lengths`` (N,) gives each sequence's real length in the post-padded ``x``.
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, T, input_size)
+            Post-padded sequences.
+        lengths : torch.Tensor of shape (N,) or None, default=None
+            Real length of every sequence; None when all fill ``T`` steps.
+
+        Returns
+        -------
+        output : torch.Tensor of shape (N, T, directions * hidden_size)
+            The last layer's hidden states, directions concatenated.
+        h_n : torch.Tensor of shape (num_layers * directions, N, hidden_size)
+            Every layer's and direction's final hidden state.
         """
         h_n = []
         for i, layer in enumerate(self.layers):
@@ -330,6 +368,11 @@ def estimate_batch_norm(module):
     module : torch.nn.Module
         A network holding batch-normalized cells.
 
+    Yields
+    ------
+    None
+        Run the batches whose statistics are wanted inside the ``with`` block.
+
     Examples
     --------
     >>> import torch
@@ -357,7 +400,7 @@ def estimate_batch_norm(module):
             norm.end_estimate()
     finally:
         for norm in norms:
-            norm._sums = None
+            norm.cancel_estimate()
         for m, mode in modes:
             m.training = mode
 
@@ -382,6 +425,7 @@ def stack_frames(x, lengths=None, frame_size=1):
     Returns
     -------
     frames : torch.Tensor of shape (N, ceil(T / frame_size), frame_size * D)
+        The frames, each a run of ``frame_size`` steps' features side by side.
     lengths : torch.Tensor of shape (N,) or None
         ``ceil(lengths / frame_size)``: the frames that hold a real step, on ``x``'s device.
 
@@ -410,8 +454,23 @@ def stack_frames(x, lengths=None, frame_size=1):
 
 
 def step_mask(lengths, n_steps):
-    """Return the boolean ``(N, n_steps)`` mask of every sequence's real time steps."""
-    return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
+    """Return the boolean ``(N, n_steps)`` mask of every sequence's real time steps.
+
+    Parameters
+    ----------
+    lengths : torch.Tensor or numpy.ndarray of shape (N,)
+        Real length of every sequence.
+    n_steps : int
+        Time steps of the padded sequences.
+
+    Returns
+    -------
+    torch.Tensor or numpy.ndarray of shape (N, n_steps), dtype bool
+        Of the type of ``lengths`` (and on its device): True at real steps.
+    """
+    if isinstance(lengths, torch.Tensor):
+        return torch.arange(n_steps, device=lengths.device) < lengths.unsqueeze(1)
+    return np.arange(n_steps) < lengths[:, None]
 
 
 def _make_cell(cell, input_size, hidden_size, activation, normalization, max_steps):
@@ -422,7 +481,22 @@ def _make_cell(cell, input_size, hidden_size, activation, normalization, max_ste
 
 
 def is_fused(cell, activation="tanh", normalization=None):
-    """Whether PyTorch computes this cell with a fused kernel (``nn.RNN``/``LSTM``/``GRU``)."""
+    """Whether PyTorch computes this cell with a fused kernel (``nn.RNN``/``LSTM``/``GRU``).
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "peephole_lstm", "gru"}
+        The recurrent cell.
+    activation : {"tanh", "relu", "leaky_relu", "elu"}, default="tanh"
+        Activation of ``cell="rnn"``.
+    normalization : {None, "batch", "layer"}, default=None
+        Normalization inside the cell; PyTorch's fused kernels cannot normalize.
+
+    Returns
+    -------
+    bool
+        True where :func:`make_recurrent` builds ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``.
+    """
     return normalization is None and (
         cell in ("lstm", "gru") or (cell == "rnn" and activation in ("tanh", "relu")))
 

@@ -11,6 +11,16 @@ class MaskedMSELoss(nn.MSELoss):
     Padded steps of sequences of different lengths carry NaN targets; the mean is taken over
     the real ones only, so padding neither adds error nor dilutes it.
 
+    Parameters
+    ----------
+    size_average : bool, optional
+        Deprecated in PyTorch; use ``reduction``.
+    reduce : bool, optional
+        Deprecated in PyTorch; use ``reduction``.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The mean or the sum of the squared errors of the non-NaN targets, or those errors
+        themselves, as in :class:`torch.nn.MSELoss`.
+
     Examples
     --------
     >>> import torch
@@ -21,7 +31,21 @@ class MaskedMSELoss(nn.MSELoss):
     """
 
     def forward(self, input, target):
-        """Return the mean squared error over the non-NaN entries of ``target``."""
+        """Return the mean squared error over the non-NaN entries of ``target``.
+
+        Parameters
+        ----------
+        input : torch.Tensor
+            Predictions, of the shape of ``target``.
+        target : torch.Tensor
+            Targets, NaN where there is none (padded steps).
+
+        Returns
+        -------
+        torch.Tensor
+            The loss: a scalar, or, with ``reduction="none"``, the squared error of every
+            non-NaN target, flattened.
+        """
         real = ~torch.isnan(target)
         return F.mse_loss(input[real], target[real], reduction=self.reduction)
 
@@ -34,6 +58,22 @@ class StepCrossEntropyLoss(nn.CrossEntropyLoss):
     not count. A subclass of :class:`torch.nn.CrossEntropyLoss`, so skorch turns logits into
     probabilities with a softmax over the last axis.
 
+    Parameters
+    ----------
+    weight : torch.Tensor of shape (C,), optional
+        A weight per class, as in :class:`torch.nn.CrossEntropyLoss`.
+    size_average : bool, optional
+        Deprecated in PyTorch; use ``reduction``.
+    ignore_index : int, default=-100
+        The label of steps that do not count (padding).
+    reduce : bool, optional
+        Deprecated in PyTorch; use ``reduction``.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        The (weighted) mean or the sum over the steps that count, or every step's loss, as
+        in :class:`torch.nn.CrossEntropyLoss`.
+    label_smoothing : float, default=0.0
+        Share of each target's probability spread evenly over all classes.
+
     Examples
     --------
     >>> import torch
@@ -44,7 +84,21 @@ class StepCrossEntropyLoss(nn.CrossEntropyLoss):
     """
 
     def forward(self, input, target):
-        """Return the mean cross-entropy over the steps whose label is not ``ignore_index``."""
+        """Return the mean cross-entropy over the steps whose label is not ``ignore_index``.
+
+        Parameters
+        ----------
+        input : torch.Tensor of shape (N, T, C)
+            Logits of ``C`` classes at every step.
+        target : torch.Tensor of shape (N, T)
+            Class indices (int64); ``ignore_index`` at steps that do not count.
+
+        Returns
+        -------
+        torch.Tensor
+            The loss: a scalar, or, with ``reduction="none"``, every step's loss flattened to
+            shape ``(N * T,)``, 0 at ignored steps.
+        """
         return super().forward(input.reshape(-1, input.shape[-1]), target.reshape(-1))
 
 
@@ -77,7 +131,21 @@ class PinballLoss(nn.Module):
         self.register_buffer("levels", torch.as_tensor(levels, dtype=torch.float32))
 
     def forward(self, input, target):
-        """Return the mean pinball loss over all targets and levels."""
+        """Return the mean pinball loss over all targets and levels.
+
+        Parameters
+        ----------
+        input : torch.Tensor of shape (..., K * n_levels)
+            Quantile predictions: ``input[..., k * n_levels + j]`` of level ``levels[j]`` of
+            ``target[..., k]``.
+        target : torch.Tensor of shape (..., K)
+            Targets.
+
+        Returns
+        -------
+        torch.Tensor
+            The loss, a scalar.
+        """
         input = input.unflatten(-1, (target.shape[-1], len(self.levels)))
         error = target.unsqueeze(-1) - input
         return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()

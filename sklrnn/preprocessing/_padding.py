@@ -7,7 +7,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from .._validation import check_sequences, step_mask
+from .._sequences import InputShape, read_sequences
+from ..nn.layers import step_mask
 
 
 class SequencePadder(TransformerMixin, BaseEstimator):
@@ -93,7 +94,8 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
             The fitted transformer.
         """
         self._validate_params()
-        X, lengths = check_sequences(self, X, reset=True, dtype=FLOAT_DTYPES)
+        X, lengths, ndim, _, _ = read_sequences(self, X, dtype=FLOAT_DTYPES)
+        self._input_ndim, self._input_size = ndim, X.shape[2]
         self.maxlen_ = self.maxlen or (X.shape[1] if lengths is None else int(lengths.max()))
         return self
 
@@ -112,7 +114,8 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
             input).
         """
         check_is_fitted(self)
-        X, lengths = check_sequences(self, X, reset=False, dtype=FLOAT_DTYPES)
+        fitted = InputShape(self._input_ndim, self._input_size)
+        X, lengths, _, _, _ = read_sequences(self, X, fitted=fitted, dtype=FLOAT_DTYPES)
         n_samples, n_steps, n_features = X.shape
         if lengths is None:
             lengths = np.full(n_samples, n_steps)

@@ -7,7 +7,9 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from .._validation import _is_panel, _ndim, check_sequences, is_ragged, real_steps, step_mask
+from .._panels import is_panel
+from .._sequences import InputShape, is_ragged, ndim_of, read_sequences, real_steps
+from ..nn.layers import step_mask
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -100,7 +102,8 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
             The fitted scaler.
         """
         self._validate_params()
-        X, lengths = check_sequences(self, X, reset=True, dtype=FLOAT_DTYPES, allow_nan=True)
+        X, lengths, ndim, _, _ = read_sequences(self, X, dtype=FLOAT_DTYPES, allow_nan=True)
+        self._input_ndim, self._input_size = ndim, X.shape[2]
         # In float64: numpy's nanvar squares in the input's dtype, and float16 overflows there.
         values = X[real_steps(X, lengths, self.mask_value)].astype(np.float64, copy=False)
         counts = (~np.isnan(values)).sum(axis=0)
@@ -159,8 +162,9 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
 
     def _apply(self, X, inverse):
         check_is_fitted(self)
-        padded, lengths = check_sequences(self, X, reset=False, dtype=FLOAT_DTYPES,
-                                          allow_nan=True)
+        fitted = InputShape(self._input_ndim, self._input_size)
+        padded, lengths, _, _, _ = read_sequences(self, X, fitted=fitted, dtype=FLOAT_DTYPES,
+                                                   allow_nan=True)
         mean = 0.0 if self.mean_ is None else self.mean_
         scale = 1.0 if self.scale_ is None else self.scale_
         with np.errstate(over="ignore"):
@@ -178,8 +182,8 @@ n_timesteps), or list of n_samples arrays of shape (n_timesteps_i, n_features) o
 def _like(X, padded, lengths):
     """Give sequences transformed in their padded form the form ``X`` came in."""
     if not is_ragged(X):
-        return padded[:, :, 0] if _ndim(X) == 2 else padded
-    if _is_panel(X):
+        return padded[:, :, 0] if ndim_of(X) == 2 else padded
+    if is_panel(X):
         flat = padded[step_mask(lengths, padded.shape[1])]
         return type(X)(flat, index=X.index, columns=X.columns)
     seqs = [padded[i, :n] for i, n in enumerate(lengths)]

@@ -4,12 +4,19 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, check_is_fitted, validate_data
 
-from .._validation import check_not_temporal, is_ragged
+from .._checks import PositiveInt, check_not_temporal
+from .._sequences import is_ragged
 
 
+@validate_params(
+    # The arrays are checked below, with messages that say what shapes are accepted.
+    {"series": "no_validation", "window_length": [PositiveInt()],
+     "horizon": [PositiveInt()], "step": [PositiveInt()], "target": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def make_windows(series, window_length, horizon=1, step=1, *, target=None):
     """Cut a series into input windows and the values that follow them.
 
@@ -62,9 +69,6 @@ def make_windows(series, window_length, horizon=1, step=1, *, target=None):
     array([[3., 4.],
            [4., 5.]])
     """
-    for name, value in (("window_length", window_length), ("horizon", horizon), ("step", step)):
-        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
     if is_ragged(series):
         raise ValueError(
             "series holds rows of different lengths; pass one series of shape (n_timesteps,) "

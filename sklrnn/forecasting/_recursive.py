@@ -1,33 +1,21 @@
-"""Forecasting with sequence regressors: recursive multi-step forecasts.
-
-:func:`recursive_forecast` turns a one-step :class:`~sklrnn.RNNRegressor` (trained on windows
-of a series and the value that follows each) into a multi-step forecaster: it predicts the
-next step, appends it to the window, drops the oldest step and repeats, for one series or a
-whole batch of series at once. :class:`RNNForecaster` is an sktime forecaster built on it;
-sktime is imported when it is first used, never by this module's import.
-"""
-
-from numbers import Integral
+"""recursive_forecast: a one-step regressor's own predictions fed back as its input."""
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._validation import check_not_temporal, is_ragged
-from .regressor import RNNRegressor
-
-__all__ = ["RNNForecaster", "recursive_forecast"]  # noqa: F822 (RNNForecaster: __getattr__)
-
-
-def __getattr__(name):
-    # RNNForecaster subclasses sktime's BaseForecaster: sktime is imported on first use only.
-    if name == "RNNForecaster":
-        from ._forecaster import RNNForecaster
-
-        return RNNForecaster
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .._checks import PositiveInt, check_not_temporal
+from .._sequences import is_ragged
+from ..regressor import RNNRegressor
 
 
+@validate_params(
+    # The estimator and arrays are checked below, with messages that say what is accepted.
+    {"estimator": "no_validation", "history": "no_validation", "horizon": [PositiveInt()],
+     "window_length": [None, PositiveInt()], "exog": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def recursive_forecast(estimator, history, horizon, window_length=None, exog=None):
     """Forecast ``horizon`` steps ahead by feeding a one-step regressor its own predictions.
 
@@ -80,7 +68,7 @@ default=None
     Returns
     -------
     forecast : ndarray of shape (horizon,), (n_series, horizon) or (n_series, horizon, K)
-        float64. ``(n_series, horizon)`` when the estimator was fitted with 1-D ``y``,
+        Float64. ``(n_series, horizon)`` when the estimator was fitted with 1-D ``y``,
         ``(n_series, horizon, K)`` when fitted with 2-D ``y``; for a 1-D ``history`` the
         leading ``n_series`` axis is dropped (``(horizon,)`` for 1-D ``y``).
 
@@ -139,10 +127,10 @@ default=None
     (2, 12)
     """
     _check_estimator(estimator)
-    horizon = _check_positive_int(horizon, "horizon")
+    horizon = int(horizon)
     windows, single = _check_history(estimator, history, window_length)
     n_series, n_steps, n_features = windows.shape
-    n_outputs = estimator._n_outputs
+    n_outputs = estimator.n_outputs_
     future = _check_exog(exog, n_outputs, n_features, n_series, horizon)
 
     net = estimator.net_
@@ -171,7 +159,7 @@ default=None
         module.train(was_training)
 
     forecast = steps[:, n_steps:, :n_outputs].cpu().numpy().astype(np.float64)
-    if estimator._y_1d:
+    if not estimator.has_output_axis_:
         forecast = forecast[:, :, 0]
     return forecast[0] if single else forecast
 
@@ -189,14 +177,6 @@ def _check_estimator(estimator):
             "architecture='seq2vec' (one output vector per window); the estimator has "
             f"architecture={estimator.architecture!r}."
         )
-
-
-def _check_positive_int(value, name):
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer >= 1; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
-    return int(value)
 
 
 def _check_history(estimator, history, window_length):
@@ -227,7 +207,7 @@ def _check_history(estimator, history, window_length):
             "series needs at least one step of at least one feature to start a forecast from."
         )
     n_features = history.shape[2]
-    expected = estimator._input_size
+    expected = estimator.input_size_
     if n_features != expected:
         hint = (" A single multivariate series must be passed as history[None], shape "
                 "(1, n_timesteps, n_features); 2-D history is univariate series."
@@ -237,11 +217,11 @@ def _check_history(estimator, history, window_length):
             f"{expected} (its targets, then its exogenous variables).{hint}"
         )
 
-    fixed = estimator.n_features_in_ if estimator._input_ndim == 2 else None
+    fixed = estimator.n_features_in_ if estimator.input_ndim_ == 2 else None
     if window_length is None:
         window_length = fixed if fixed is not None else history.shape[1]
     else:
-        window_length = _check_positive_int(window_length, "window_length")
+        window_length = int(window_length)
         if fixed is not None and window_length != fixed:
             raise ValueError(
                 f"window_length={window_length}, but the estimator was fitted on 2-D X of "

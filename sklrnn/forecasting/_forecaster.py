@@ -1,16 +1,19 @@
 """RNNForecaster: an sktime forecaster over an RNNRegressor. Importing it imports sktime."""
 
+import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
-from ._base import auto_max_epochs
-from ._validation import check_float32_range
-from .nn.losses import PinballLoss
-from .preprocessing import make_windows
-from .regressor import RNNRegressor
+from .._base import auto_max_epochs
+from .._checks import PositiveInt, check_float32_range
+from .._docstrings import params_doc
+from ..nn.losses import PinballLoss
+from ..preprocessing import make_windows
+from ..regressor import RNNRegressor
 
 try:
     from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
@@ -39,8 +42,9 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 #: MASE of 0.54, 0.51, 0.54, 0.56 and 0.65 times Theta's (geometric mean; docs: forecasting).
 AUTO_MAX_EPOCHS = 100
 
-#: RNNForecaster parameters passed on to the RNNRegressor it trains, unchanged.
-_NETWORK_PARAMS = (
+#: RNNForecaster parameters passed on to the RNNRegressor it trains, unchanged (a test checks
+#: their defaults against RNNRegressor's).
+NETWORK_PARAMS = (
     "cell", "activation", "hidden_size", "num_layers", "bidirectional", "dropout",
     "frame_size", "normalization", "weight_init", "clip_grad_norm", "clip_grad_value", "lr",
     "lr_schedule", "max_epochs", "batch_size", "optimizer", "early_stopping",
@@ -48,9 +52,19 @@ _NETWORK_PARAMS = (
     "verbose",
 )
 
+#: What the network parameters do differently in RNNForecaster, added to their entries.
+NETWORK_NOTES = {
+    "early_stopping": "RNNForecaster holds out the latest windows of all series.",
+    "max_epochs": (
+        "RNNForecaster counts the 2,000 batches over all windows, but trains at most 100\n"
+        "epochs: windows overlap, so an epoch of a short series repeats the same few steps,\n"
+        "and 1,000 epochs of Airline's 96 windows fit noise (see the user guide's\n"
+        "forecasting page). The epochs used are ``regressor_.max_epochs_``."),
+}
+
 
 class RNNForecaster(BaseForecaster):
-    """Recurrent neural network forecaster for sktime: one network for one or many series.
+    __doc__ = f"""Recurrent neural network forecaster for sktime: one network for many series.
 
     The forecaster cuts every series of ``y`` into windows of ``window_length`` steps
     (:func:`~sklrnn.preprocessing.make_windows`) and trains one :class:`~sklrnn.RNNRegressor`
@@ -82,7 +96,7 @@ class RNNForecaster(BaseForecaster):
     ----------
     window_length : int, default=12
         Time steps the network reads before each forecast.
-    strategy : {"recursive", "direct"}, default="recursive"
+    strategy : {{"recursive", "direct"}}, default="recursive"
         How multi-step forecasts are made; see above.
     quantiles : None, True or sequence of float, default=None
         Probabilistic forecasts, with ``strategy="direct"``: the network emits these quantile
@@ -92,14 +106,14 @@ class RNNForecaster(BaseForecaster):
         ``predict_interval`` interpolate linearly between trained levels, and refuse
         levels outside them; quantiles are sorted per forecast, so they never cross. None:
         point forecasts trained with the squared error. (A recursive forecast feeds back
-        one value per step, so its intervals past the first step would be too narrow.)
+        one value per step, so its intervals past the first step would be too narrow).
     sp : "auto", None or int >= 1, default="auto"
         Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
         reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
         12, quarterly 4, yearly 1), else from the autocorrelation of the differenced series
         pooled over all series: its highest peak, when it is significant at 99%, else no
         season. None: no season. The value used is ``sp_``.
-    deseasonalize : {"auto", "multiplicative", "additive", None}, default="auto"
+    deseasonalize : {{"auto", "multiplicative", "additive", None}}, default="auto"
         Seasonal adjustment before the network, put back after: classical decomposition
         (a centred moving average over one period; each phase's mean deviation from it is
         its seasonal component), per series and variable, as the statistical benchmarks of
@@ -109,7 +123,7 @@ class RNNForecaster(BaseForecaster):
         only for the series whose autocorrelation at lag ``sp`` passes the 90% test of
         seasonality (series shorter than three periods are left alone). None: none. The
         mode used is ``deseasonalize_``, the factors (or components) ``seasonal_``.
-    level : {"auto", "last", "mean"}, default="auto"
+    level : {{"auto", "last", "mean"}}, default="auto"
         How the network sees the level of the (adjusted) series. ``"last"``: every window
         relative to its own last value, in units of the series' mean absolute step, so the
         network predicts the change from the last value and an untrained network forecasts
@@ -123,16 +137,7 @@ class RNNForecaster(BaseForecaster):
     detrend : bool, default=True
         With ``level="last"``: each series' mean step (its drift) is added to the forecast
         of every step ahead, and the network learns what is left, as the drift method does.
-    cell, activation, hidden_size, num_layers, bidirectional, dropout, frame_size, \
-normalization, weight_init, clip_grad_norm, clip_grad_value, lr, lr_schedule, max_epochs, \
-batch_size, optimizer, early_stopping, validation_fraction, patience, callbacks, device, \
-accelerator, random_state, verbose
-        The network and its training, as in :class:`~sklrnn.RNNRegressor` (same defaults).
-        Early stopping holds out the latest windows of all series. ``max_epochs="auto"``
-        trains 2,000 batches as there, counted over all windows, but at most 100 epochs
-        (2,000: RNNRegressor): windows overlap, so an epoch of a short series repeats the
-        same few steps, and 1,000 epochs of Airline's 96 windows fit noise (see the user
-        guide's forecasting page). The epochs used are ``regressor_.max_epochs_``.
+    {params_doc(NETWORK_PARAMS, NETWORK_NOTES)}
 
     Attributes
     ----------
@@ -142,13 +147,13 @@ accelerator, random_state, verbose
         Training windows cut from ``y``.
     sp_ : int
         The seasonal period used (``sp``, resolved; 1: none).
-    deseasonalize_ : {"multiplicative", "additive"} or None
+    deseasonalize_ : {{"multiplicative", "additive"}} or None
         The seasonal adjustment used.
     seasonal_ : ndarray of shape (n_series, n_phases, n_variables)
         The seasonal factors (multiplicative: around 1) or components (additive: around 0)
         of every series, by phase (``n_phases`` is ``sp_``), the first step of the series'
         ``y`` in ``fit`` phase 0; 1 (or 0) for a series without season.
-    level_ : {"last", "mean"}
+    level_ : {{"last", "mean"}}
         The level normalisation used (``level``, resolved).
 
     See Also
@@ -186,6 +191,19 @@ accelerator, random_state, verbose
     }
     # sklrnn keeps the data it needs itself; sktime's copies would only double it.
     _config = {"remember_data": False}
+
+    _parameter_constraints = {
+        "window_length": [PositiveInt()],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "quantiles": [None, "boolean", "array-like"],
+        "sp": [StrOptions({"auto"}), None, PositiveInt()],
+        "deseasonalize": [StrOptions({d for d in DESEASONALIZE if d is not None}), None],
+        "level": [StrOptions(set(LEVELS))],
+        "detrend": ["boolean"],
+        # The regressor's own, so that a bad one is refused before any series is read.
+        **{name: RNNRegressor._parameter_constraints[name]  # noqa: SLF001 (as in sklearn)
+           for name in NETWORK_PARAMS},
+    }
 
     def __init__(self, window_length=12, strategy="recursive", *, quantiles=None, sp="auto",
                  deseasonalize="auto", level="auto", detrend=True, cell="lstm",
@@ -231,19 +249,15 @@ accelerator, random_state, verbose
         self.set_tags(**{"requires-fh-in-fit": strategy == "direct",
                          "capability:non_contiguous_X": strategy == "direct",
                          "capability:pred_int": quantiles is not None})
-        self._y, self._X = None, None  # sktime's data copies, kept only with remember_data
 
     # -- fit ---------------------------------------------------------------------------------
 
     def _fit(self, y, X, fh):
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {STRATEGIES}; got {self.strategy!r}.")
-        if (not isinstance(self.window_length, int | np.integer)
-                or isinstance(self.window_length, bool) or self.window_length < 1):
-            raise ValueError(
-                f"window_length must be an integer >= 1; got {self.window_length!r}.")
+        if self.__restoring is not None:  # sklrnn.load: the saved state, no training
+            return self._restore(y, X)
+        validate_parameter_constraints(self._parameter_constraints,
+                                       self.get_params(deep=False), type(self).__name__)
         self._levels = self._check_quantiles()
-        self._check_adjustment()
         self._y_seen, self._X_seen = y, X
         for key, frame in self._parts("_y_seen").items():
             if not len(frame):
@@ -316,7 +330,7 @@ accelerator, random_state, verbose
         y_all = np.concatenate(targets)[order].astype(np.float32)
         if self.strategy == "recursive":
             y_all = y_all[:, 0]
-        params = {name: getattr(self, name) for name in _NETWORK_PARAMS}
+        params = {name: getattr(self, name) for name in NETWORK_PARAMS}
         if self.max_epochs == "auto":
             params["max_epochs"] = auto_max_epochs(len(X_all), self.batch_size,
                                                    AUTO_MAX_EPOCHS)
@@ -324,8 +338,8 @@ accelerator, random_state, verbose
         if self._levels is None:
             regressor = RNNRegressor(architecture=architecture, **params)
         else:
-            regressor = _QuantileRegressor(architecture=architecture, **params)
-            regressor.levels = self._levels
+            regressor = _QuantileRegressor(architecture=architecture, levels=self._levels,
+                                           **params)
         with warnings.catch_warnings():
             if self.level_ == "last":
                 # The network learns corrections to the drift forecast: finding none (steps
@@ -337,7 +351,7 @@ accelerator, random_state, verbose
 
     def _fit_season(self, targets):
         """Set ``sp_``, ``deseasonalize_`` and ``seasonal_`` from the targets of every series."""
-        self.sp_ = _check_sp(self.sp) if self.sp != "auto" else _detect_sp(
+        self.sp_ = int(self.sp or 1) if self.sp != "auto" else _detect_sp(
             targets, self.cutoff)
         mode = self.deseasonalize
         positive = all((t > 0).all() for t in targets)
@@ -378,18 +392,6 @@ accelerator, random_state, verbose
                     exog[key].loc[frame.index].to_numpy(dtype=np.float64), "X", key)], axis=1)
             values.append(value)
         return keys, values
-
-    def _check_adjustment(self):
-        """Refuse bad ``sp``, ``deseasonalize``, ``level`` and ``detrend`` before training."""
-        if self.sp != "auto":
-            _check_sp(self.sp)
-        if self.deseasonalize not in DESEASONALIZE:
-            raise ValueError(f"deseasonalize must be one of {DESEASONALIZE}; got "
-                             f"{self.deseasonalize!r}.")
-        if self.level not in LEVELS:
-            raise ValueError(f"level must be one of {LEVELS}; got {self.level!r}.")
-        if not isinstance(self.detrend, bool | np.bool_):
-            raise ValueError(f"detrend must be True or False; got {self.detrend!r}.")
 
     def _check_quantiles(self):
         """The quantile levels to train, sorted with 0.5 among them, or None."""
@@ -603,6 +605,86 @@ accelerator, random_state, verbose
                                     "standard deviation of the X seen in fit)")
         return future.astype(np.float32)
 
+    # -- what sklrnn.save writes and sklrnn.load reads -----------------------------------------
+
+    #: Parameters added since the first files were written, with the values that forecast as
+    #: the models of files without them did: a file lacking one predates it.
+    _added_params = {**RNNRegressor._added_params,  # noqa: SLF001 (the regressor's defaults)
+                     "sp": None, "deseasonalize": None, "level": "mean", "detrend": False}
+    #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
+    #: its own state again at load.
+    __sklrnn_fitted__ = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_",
+                         "level_", "_seasonal", "_drift", "_levels", "_horizon", "_keys",
+                         "_columns", "_center", "_scale", "_y_seen", "_X_seen")
+    #: The state being restored while sklrnn.load runs sktime's ``fit`` (name-mangled, so
+    #: sktime's ``reset`` keeps it).
+    __restoring = None
+
+    @classmethod
+    def __sklrnn_upgrade__(cls, node):
+        """Bring the document of an older file to the current layout (see RNNRegressor's)."""
+        params = {**cls._added_params, **node["params"]}
+        return {**node, "params": params}
+
+    def __sklrnn_state__(self):
+        """What :func:`sklrnn.save` writes besides the parameters.
+
+        Returns
+        -------
+        dict
+            ``"fitted"``: the forecaster's own fitted attributes (the regressor among them);
+            ``"sktime"``: what sktime's ``fit`` needs to set its state again, the type of y
+            (``"y_mtype"``) and the forecasting horizon (``"fh"``: None, or whether it is
+            ``"relative"`` and its ``"values"``, an array or a pandas index).
+        """
+        fh = self._fh
+        if fh is not None:
+            values = fh.to_pandas()
+            fh = {"relative": fh.is_relative,
+                  "values": values.to_numpy() if fh.is_relative else values}
+        return {"fitted": {key: getattr(self, key) for key in self.__sklrnn_fitted__},
+                "sktime": {"y_mtype": self._y_metadata["mtype"], "fh": fh}}
+
+    def __sklrnn_restore__(self, state):
+        """Set the state of :meth:`__sklrnn_state__` through sktime's own ``fit``.
+
+        ``fit`` runs on the saved y and X with the saved horizon, and :meth:`_fit` restores
+        the saved attributes instead of training.
+
+        Returns
+        -------
+        set of str
+            No tensors: the regressor holds the network.
+        """
+        from sktime.datatypes import convert_to
+
+        fitted, sktime = state["fitted"], state["sktime"]
+        fh = sktime["fh"]
+        if fh is not None:
+            fh = ForecastingHorizon(fh["values"], is_relative=fh["relative"])
+        y = fitted["_y_seen"]
+        # The y fit saw, in the type it came in; a series keeps its name.
+        y = y.iloc[:, 0] if sktime["y_mtype"] == "pd.Series" else convert_to(
+            y, to_type=sktime["y_mtype"])
+        self.__restoring = fitted
+        try:
+            self.fit(y, X=fitted["_X_seen"], fh=fh)
+        finally:
+            del self.__restoring
+        return set()
+
+    def _restore(self, y, X):
+        """What :meth:`_fit` does under :meth:`__sklrnn_restore__`."""
+        fitted = self.__restoring
+        if "sp_" not in fitted:  # saved before seasons and levels: neither adjusted
+            shape = (len(fitted["_keys"]), 1, len(fitted["_columns"]))
+            self.sp_, self.deseasonalize_, self.level_ = 1, None, "mean"
+            self.seasonal_, self._seasonal = np.zeros(shape), np.zeros(shape)
+            self._drift = np.zeros(shape[::2])
+        self.__dict__.update(fitted)
+        self._y_seen, self._X_seen = y, X
+        return self
+
     # -- update ------------------------------------------------------------------------------
 
     def _update(self, y, X=None, update_params=True):
@@ -632,17 +714,6 @@ accelerator, random_state, verbose
             dict(window_length=3, **tiny),
             dict(window_length=2, strategy="direct", cell="gru", quantiles=True, **tiny),
         ]
-
-
-def _check_sp(sp):
-    """``sp`` as an int >= 1 (None means 1), or a ValueError."""
-    if sp is None:
-        return 1
-    if not isinstance(sp, int | np.integer) or isinstance(sp, bool) or sp < 1:
-        raise ValueError(
-            f"sp must be 'auto', None or an integer >= 1 (the seasonal period in time steps, "
-            f"e.g. 12 for monthly data); got {sp!r}.")
-    return int(sp)
 
 
 def _acf(x, max_lag):
@@ -771,18 +842,38 @@ def _append(old, new):
 class _QuantileRegressor(RNNRegressor):
     """An RNNRegressor whose network emits quantiles of every target (pinball loss).
 
-    ``levels`` is set on the instance by :class:`RNNForecaster` before ``fit``; it is not a
-    parameter (this class is private). Targets ``(N, H, K)`` give outputs ``(N, H, K *
-    n_levels)``, see :class:`~sklrnn.nn.losses.PinballLoss`.
+    Parameters
+    ----------
+    levels : tuple of float, default=(0.5,)
+        The quantile levels, increasing, in (0, 1). Targets ``(N, H, K)`` give outputs
+        ``(N, H, K * n_levels)``, see :class:`~sklrnn.nn.losses.PinballLoss`.
+    **params
+        The parameters of :class:`~sklrnn.RNNRegressor`.
     """
 
     _criterion = PinballLoss
-    levels = (0.5,)
 
-    def _prepare_target(self, y, X, real, reset):
-        y = super()._prepare_target(y, X, real, reset)
-        self._n_outputs = y.shape[-1] * len(self.levels)
-        return y
+    def __init__(self, *, levels=(0.5,), **params):
+        super().__init__(**params)
+        self.levels = levels
+
+    # scikit-learn finds the parameters in the signature: RNNRegressor's, and levels.
+    __init__.__signature__ = inspect.signature(RNNRegressor.__init__).replace(parameters=[
+        *inspect.signature(RNNRegressor.__init__).parameters.values(),
+        inspect.Parameter("levels", inspect.Parameter.KEYWORD_ONLY, default=(0.5,)),
+    ])
+
+    @classmethod
+    def __sklrnn_upgrade__(cls, node):
+        node = super().__sklrnn_upgrade__(node)
+        fitted = dict(node["fitted"])
+        if "levels" in fitted:  # set on the instance before levels was a parameter
+            return {**node, "params": {**node["params"], "levels": fitted.pop("levels")},
+                    "fitted": fitted}
+        return node
+
+    def _output_size(self):
+        return self.n_outputs_ * len(self.levels)
 
     def _net_params(self):
         return {"criterion__levels": self.levels}
