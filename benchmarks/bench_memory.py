@@ -33,6 +33,16 @@ shuffled epoch, 4 bytes a window; the targets' float32 copy for a float64 series
 batches). The last lines give what scales with the series (``fit`` less ``fit, short
 series``) and the size a copy of the windows would need.
 
+Ragged sequences (``--no-ragged`` skips this part): ``--short`` two-step sequences and one of
+``--long`` steps (2,000 and 50,000 by default), one feature, the default ``RNNRegressor`` for
+one epoch (``fit``) and then ``predict`` on them, each against the same call on the short
+sequences alone. The bound: ragged input is kept as its steps one after another and every
+batch is padded to its own longest sequence, so what the long sequence adds is its batch
+(``batch_size x its length``) and the network's activations on that batch, never all
+sequences padded to it (``n_samples x max_length``, the last column). Sequences whose padding
+is given by ``mask_value``, and ``architecture="seq2seq"``, whose outputs are per step, are
+still padded to the longest whole.
+
 How to read it: the ratio columns are what to compare across machines and versions. The
 batches' cost depends on the allocator as well as the network: batches of 1024 windows of
 168 steps cost about 120 MB here, 3 x a 10M-point float32 series by themselves. Absolute
@@ -143,6 +153,61 @@ def measure(row, length, short_length, window, dtype, batch_size, n_batches, pre
                 series_nbytes=series.nbytes, window_nbytes=window * 4, machine=machine_line())
 
 
+def measure_ragged(row, n_short, long_length):
+    """One ragged measurement, in this process: fit or predict, with or without the long one."""
+    from _common import machine_line
+
+    from sklrnn import RNNRegressor
+
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((2, 1)).astype(np.float32) for _ in range(n_short)]
+    if "without" not in row:
+        X.append(rng.standard_normal((long_length, 1)).astype(np.float32))
+    y = rng.standard_normal(len(X)).astype(np.float32)
+    params = dict(max_epochs=1, random_state=0)
+    warm = RNNRegressor(**params).fit(X[:64], y[:64])
+    warm.predict(X[:64])
+    model = RNNRegressor(**params).fit(X, y) if row.startswith("predict") else None
+    gc.collect()
+    before = status_bytes("VmRSS")
+    was_reset = reset_peak()
+    start = time.perf_counter()
+    if model is None:
+        RNNRegressor(**params).fit(X, y)
+    else:
+        model.predict(X)
+    seconds = time.perf_counter() - start
+    return dict(row=row, before=before, peak=peak_rss(was_reset), seconds=seconds,
+                padded=len(X) * max(len(x) for x in X) * 4, machine=machine_line())
+
+
+RAGGED_ROWS = ("fit", "fit, without the long one", "predict", "predict, without the long one")
+
+
+def run_ragged(n_short, long_length):
+    results = {}
+    for row in RAGGED_ROWS:
+        child = json.dumps(dict(row=row, n_short=n_short, long_length=long_length))
+        out = subprocess.run([sys.executable, __file__, "--ragged-child", child], check=True,
+                             capture_output=True, text=True).stdout
+        results[row] = json.loads(out.strip().splitlines()[-1])
+    print()
+    print(f"Ragged: {n_short:,} sequences of 2 steps and one of {long_length:,}, the default "
+          "RNNRegressor, one epoch")
+    print(f"{'call':<32}{'added MB':>10}{'seconds':>9}{'padded MB':>11}")
+    print("-" * 62)
+    for row, result in results.items():
+        added = result["peak"] - result["before"]
+        print(f"{row:<32}{added / 1e6:>10,.1f}{result['seconds']:>9.1f}"
+              f"{result['padded'] / 1e6:>11,.1f}")
+    for call in ("fit", "predict"):
+        with_long, without = results[call], results[f"{call}, without the long one"]
+        extra = (with_long["peak"] - with_long["before"]) - (without["peak"] - without["before"])
+        print(f"the long sequence added {extra / 1e6:,.1f} MB to {call}: "
+              f"{extra / with_long['padded']:.2f} x all sequences padded to it")
+    return results
+
+
 def run(args):
     length, short_length = args.length, args.short_length
     n_batches, predict_windows = args.batches, args.predict_windows
@@ -189,6 +254,9 @@ def run(args):
     copy = fit["n_windows"] * fit["window_nbytes"]
     print(f"a float32 copy of the {fit['n_windows']:,} windows would need {copy / 1e6:,.1f} MB "
           f"= {copy / fit['series_nbytes']:.1f} x series.nbytes")
+    if not args.no_ragged:
+        long_length = 10_000 if args.quick else args.long
+        results["ragged"] = run_ragged(args.short, long_length)
     return results
 
 
@@ -210,10 +278,18 @@ def main(argv=None):
                         help="windows that predict runs on")
     parser.add_argument("--early-stopping", action="store_true",
                         help="also measure fit with early_stopping=True")
+    parser.add_argument("--short", type=int, default=2000,
+                        help="two-step sequences of the ragged part")
+    parser.add_argument("--long", type=int, default=50_000,
+                        help="steps of the ragged part's long sequence (--quick: 10,000)")
+    parser.add_argument("--no-ragged", action="store_true", help="skip the ragged part")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--ragged-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(**json.loads(args.child))))
+    elif args.ragged_child:
+        print(json.dumps(measure_ragged(**json.loads(args.ragged_child))))
     else:
         run(args)
 

@@ -15,10 +15,11 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRSc
 from skorch.history import History
 
 from ._batching import BatchDataset, HoldOut, batch_loader, bucket_loader
-from ._checks import PositiveInt
+from ._checks import PositiveInt, detach_tensors
 from ._panels import rows_are_samples
 from ._sequences import (
     InputShape,
+    PackedSequences,
     Sequences,
     validate_network_sequences,
     validate_network_vectors,
@@ -98,6 +99,13 @@ class BaseRNN(BaseEstimator):
     #: whose padded steps it must ignore (``"seq2seq"``).
     _criterion = None
     _step_criterion = None
+    #: Parameters that shape the network or how it reads its input: ``fit`` keeps the
+    #: values it built the network with, which ``predict``, ``score`` and ``sklrnn.save``
+    #: use until the next ``fit`` (scikit-learn's rule for ``set_params``), and a
+    #: ``warm_start`` fit refuses to continue a network after they changed.
+    _network_params = ("architecture", "cell", "activation", "hidden_size", "num_layers",
+                       "bidirectional", "pooling", "frame_size", "normalization",
+                       "mask_value")
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
@@ -226,13 +234,16 @@ class BaseRNN(BaseEstimator):
         Returns
         -------
         dict
-            ``"fitted"``: every attribute ``fit`` set but the network; ``"tensors"``: the
-            network's state dict; ``"history"``: its training history as a list.
+            ``"params"``: the parameters the network was built with, where ``set_params``
+            changed them since ``fit``; ``"fitted"``: every attribute ``fit`` set but the
+            network; ``"tensors"``: the network's state dict; ``"history"``: its training
+            history as a list.
         """
         params = self.get_params(deep=False)
         return {
-            "fitted": {key: value for key, value in vars(self).items()
-                       if key not in params and key not in ("net_", "history_")},
+            "params": dict(self._built_params),
+            "fitted": {key: value for key, value in vars(self).items() if key not in params
+                       and key not in ("net_", "history_", "_built_params")},
             "tensors": self.net_.module_.state_dict(),
             "history": self.history_.to_list(),
         }
@@ -257,7 +268,9 @@ class BaseRNN(BaseEstimator):
             When this machine lacks the saved ``device``, or the tensors do not fit the
             network the parameters build.
         """
+        self._validate_params()
         self.__dict__.update(state["fitted"])
+        self._built_params = {name: getattr(self, name) for name in self._network_params}
         try:
             self._cuda_devices()
         except ValueError as exc:
@@ -265,18 +278,40 @@ class BaseRNN(BaseEstimator):
                 f"a network saved on device={self.device!r}, which this machine does not "
                 "have: load it with sklrnn.load(path, device='cpu')."
             ) from exc
+        tensors = self._check_tensor_shapes(state["tensors"])
         net = self._build_net(None)
-        own = net.module_.state_dict()
-        tensors = {key: value for key, value in state["tensors"].items() if key in own}
-        try:
-            net.module_.load_state_dict(tensors)
-        except RuntimeError as exc:
-            raise ValueError(
-                f"tensors that do not fit the network its hyperparameters build: {exc}"
-            ) from exc
+        net.module_.load_state_dict(tensors)
         net.history = History(state["history"])
         self.net_, self.history_ = net, net.history
         return set(tensors)
+
+    def _check_tensor_shapes(self, tensors):
+        """The network's tensors among ``tensors``, once their names and shapes fit it.
+
+        The network is laid out on PyTorch's ``meta`` device, which allocates nothing, so
+        sizes from an altered file cost no memory before they are compared.
+        """
+        n_tensors = len(tensors)
+        if self.num_layers * (1 + self.bidirectional) > n_tensors:
+            raise ValueError(
+                f"{n_tensors} tensors, too few for num_layers={self.num_layers}: they do not "
+                "fit the network its hyperparameters build."
+            )
+        with torch.device("meta"):
+            expected = NETWORKS[self.architecture](**self._module_kwargs()).state_dict()
+        mismatched = sorted(
+            key for key, value in expected.items()
+            if key not in tensors or tuple(tensors[key].shape) != tuple(value.shape))
+        if mismatched:
+            shown = ", ".join(
+                f"{key} {tuple(expected[key].shape)}"
+                + (f" (file: {tuple(tensors[key].shape)})" if key in tensors else " (missing)")
+                for key in mismatched[:3])
+            more = f" and {len(mismatched) - 3} more" if len(mismatched) > 3 else ""
+            raise ValueError(
+                f"tensors that do not fit the network its hyperparameters build: {shown}{more}."
+            )
+        return {key: tensors[key] for key in expected}
 
     # -- fit ---------------------------------------------------------------------------------
 
@@ -299,6 +334,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            With ``warm_start=True``, when a parameter the fitted network was built from
+            (``hidden_size``, ``cell``, ...) changed since: continuing would train a network
+            that disagrees with the parameters.
+
+        Notes
+        -----
+        A ``fit`` that fails -- the loss diverged, a callback raised, an interrupt outside
+        skorch's training loop -- leaves the estimator as it was before the call: a fitted
+        estimator keeps its previous network (a ``warm_start`` fit's is put back as it was).
         """
         self._validate_params()
         self._check_compatible()
@@ -307,7 +355,47 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         self._check_accelerator()
         devices = self._cuda_devices()
         continuing = self.warm_start and hasattr(self, "net_")
+        if continuing:
+            self._check_same_network()
+        previous = dict(vars(self))
+        # A warm start trains the fitted network in place: keep what it changes to put back
+        # (the callbacks start afresh in every fit).
+        saved = _training_state(self.net_) if continuing else None
+        try:
+            return self._fit(X, y, continuing, devices)
+        except BaseException:
+            # A failed fit loses nothing: the previous fitted state (or none) comes back.
+            vars(self).clear()
+            vars(self).update(previous)
+            if saved is not None:
+                _restore_training_state(self.net_, saved)
+                self.history_ = self.net_.history
+            raise
+
+    def _check_same_network(self):
+        """Refuse a warm start whose network parameters changed since the network was built."""
+        built = self._built_params
+        changed = [name for name in self._network_params
+                   if not _same_value(getattr(self, name), built[name])]
+        if changed:
+            now = ", ".join(f"{name}={getattr(self, name)!r}" for name in changed)
+            then = ", ".join(f"{name}={built[name]!r}" for name in changed)
+            raise ValueError(
+                f"warm_start=True continues the fitted network, built with {then}; the "
+                f"parameters now say {now}, a different network. Set warm_start=False to "
+                f"train one from scratch, or set_params({then}) to continue the fitted one."
+            )
+
+    def _fitted_param(self, name):
+        """``name`` as the fitted network was built with it; the parameter when unfitted."""
+        built = vars(self).get("_built_params")
+        return getattr(self, name) if built is None else built[name]
+
+    def _fit(self, X, y, continuing, devices):
+        """:meth:`fit` once the parameters are checked; on failure ``fit`` restores state."""
+        y = detach_tensors(y)
         if not continuing:
+            self._built_params = {name: getattr(self, name) for name in self._network_params}
             # sktime's global reduction passes a table of windows indexed by (series, time).
             self._table_frame = rows_are_samples(X, y)
         inputs = self._validate_input(X, reset=not continuing)
@@ -334,23 +422,18 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         epochs_before = len(self.net_.history) if continuing else 0
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            try:
-                if continuing:
-                    self.net_.set_params(train_split=train_split)
-                    if self.lr_schedule is not None:
-                        self._restart_schedule(n_train)
-                    self.net_.partial_fit(_net_input(X, lengths), y, epochs=max_epochs)
-                else:
-                    # Batch norm keeps statistics for every step of the longest sequence.
-                    self.max_steps_ = -(-X.shape[1] // frame_size) if X.ndim == 3 else None
-                    self.net_ = self._build_net(train_split, n_train=n_train)
-                    self.net_.fit(_net_input(X, lengths), y)
-                if self.normalization == "batch":
-                    self._estimate_batch_norm(X, lengths, y)
-            except Exception:
-                # A network whose training failed (e.g. diverged to NaN) is never kept.
-                self.__dict__.pop("net_", None)
-                raise
+            if continuing:
+                self.net_.set_params(train_split=train_split)
+                if self.lr_schedule is not None:
+                    self._restart_schedule(n_train)
+                self.net_.partial_fit(_net_input(X, lengths), y, epochs=max_epochs)
+            else:
+                # Batch norm keeps statistics for every step of the longest sequence.
+                self.max_steps_ = -(-X.shape[1] // frame_size) if X.ndim == 3 else None
+                self.net_ = self._build_net(train_split, n_train=n_train)
+                self.net_.fit(_net_input(X, lengths), y)
+            if self.normalization == "batch":
+                self._estimate_batch_norm(X, lengths, y)
         self.history_ = self.net_.history
         self._check_convergence(self.history_[epochs_before:], y)
         return self
@@ -420,7 +503,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"learn in {len(losses)} epochs. Train longer (max_epochs) or faster (lr), "
                 "scale X (sklrnn.preprocessing.SequenceScaler), or shorten long sequences "
                 "(frame_size).",
-                ConvergenceWarning, stacklevel=3,
+                ConvergenceWarning, stacklevel=4,
             )
             return
         stopped_early = len(losses) < self.max_epochs_
@@ -435,7 +518,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"({losses[-2 * width:-width].mean():.4g} -> {losses[-width:].mean():.4g} "
                 f"over the last {2 * width} of {len(losses)} epochs): the network has not "
                 f"converged. Increase max_epochs (it was {self.max_epochs_}) or lr.",
-                ConvergenceWarning, stacklevel=3,
+                ConvergenceWarning, stacklevel=4,
             )
 
     # -- hooks of the subclasses --------------------------------------------------------------
@@ -490,11 +573,13 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """
         if getattr(self, "_table_frame", False) and hasattr(X, "to_numpy"):
             X = X.to_numpy()  # rows are windows, as in fit
-        if self.architecture == "vec2seq":
+        architecture = self._fitted_param("architecture")
+        if architecture == "vec2seq":
             return Sequences(validate_network_vectors(self, X, reset=reset), None, 2, False)
         fitted = None if reset else InputShape(self.input_ndim_, self.input_size_)
-        return validate_network_sequences(self, X, fitted=fitted,
-                                          return_steps=self.architecture == "seq2seq")
+        return validate_network_sequences(
+            self, X, self._fitted_param("mask_value"), fitted=fitted,
+            return_steps=architecture == "seq2seq")
 
     def _check_compatible(self):
         if self.cell != "rnn" and self.activation != "tanh":
@@ -582,7 +667,6 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         is only rebuilt to hold loaded weights.
         """
         # Files saved before these settings existed hold networks of the old defaults.
-        frame_size = getattr(self, "frame_size_", 1)
         max_epochs = getattr(self, "max_epochs_", self.max_epochs)
         early_stopping = getattr(self, "do_early_stopping_", self.early_stopping is True)
         callbacks = copy.deepcopy(self.callbacks or [])
@@ -615,22 +699,11 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 sink=printer if self.verbose else _silent,
             )))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        module = dict(input_size=self.input_size_, output_size=self._output_size(),
-                      cell=self.cell, hidden_size=self.hidden_size,
-                      num_layers=self.num_layers, bidirectional=self.bidirectional,
-                      dropout=self.dropout, activation=self.activation,
-                      weight_init=self.weight_init, normalization=self.normalization,
-                      max_steps=self.max_steps_)
-        if self.architecture in ("seq2vec", "encoder_decoder"):
-            module["pooling"] = self.pooling
-            module["frame_size"] = frame_size
-        if self.architecture in ("vec2seq", "encoder_decoder"):
-            module["horizon"] = self.horizon_
         per_step = self.architecture == "seq2seq"
         net_class = self._net_class if self.accelerator is None else self._accelerated_net_class
         return net_class(
             module=NETWORKS[self.architecture],
-            **{f"module__{name}": value for name, value in module.items()},
+            **{f"module__{name}": value for name, value in self._module_kwargs().items()},
             criterion=self._step_criterion if per_step else self._criterion,
             optimizer=optimizer,
             lr=self.lr,
@@ -647,6 +720,22 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             **accelerated,
             **self._net_params(),
         ).initialize()
+
+    def _module_kwargs(self):
+        """The arguments of the network (``NETWORKS[architecture]``), from the fitted settings."""
+        module = dict(input_size=self.input_size_, output_size=self._output_size(),
+                      cell=self.cell, hidden_size=self.hidden_size,
+                      num_layers=self.num_layers, bidirectional=self.bidirectional,
+                      dropout=self.dropout, activation=self.activation,
+                      weight_init=self.weight_init, normalization=self.normalization,
+                      max_steps=self.max_steps_)
+        if self.architecture in ("seq2vec", "encoder_decoder"):
+            module["pooling"] = self.pooling
+            # Files saved before frame_size existed hold unframed networks.
+            module["frame_size"] = getattr(self, "frame_size_", 1)
+        if self.architecture in ("vec2seq", "encoder_decoder"):
+            module["horizon"] = self.horizon_
+        return module
 
     def _net_params(self):
         """Further arguments of the skorch net, for subclasses."""
@@ -674,8 +763,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """Check fitted, validate ``X``: :class:`Sequences`, and whether the output is ragged."""
         check_is_fitted(self)
         inputs = self._validate_input(X, reset=False)
-        ragged = self.architecture == "seq2seq" and (
-            self.mask_value is not None or inputs.ragged)
+        ragged = self._fitted_param("architecture") == "seq2seq" and (
+            self._fitted_param("mask_value") is not None or inputs.ragged)
         return inputs, ragged
 
     def _run_network(self, X, lengths, ragged):
@@ -685,7 +774,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         else:
             # Sorted by length, each batch is cut to little more than its own longest sequence.
             order = np.argsort(lengths, kind="stable")
-            sorted_out = self._net_predict(X[order], lengths[order])
+            # Packed sequences are reordered without copying a step.
+            X_sorted = X.take(order) if isinstance(X, PackedSequences) else X[order]
+            sorted_out = self._net_predict(X_sorted, lengths[order])
             out = np.empty_like(sorted_out)
             out[order] = sorted_out
         if ragged:
@@ -720,13 +811,13 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """
         inputs, ragged = self._validate_predict_input(X)
         real = inputs.real
-        if self.architecture == "seq2seq":
+        if self._fitted_param("architecture") == "seq2seq":
             y_true = step_targets(self, y, real, dtype=dtype)
         else:
             y_true = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
         self._check_score_targets(y_true)
         y_pred = self._predictions(self._run_network(inputs.X, inputs.lengths, ragged))
-        if self.architecture == "seq2seq":
+        if self._fitted_param("architecture") == "seq2seq":
             y_pred = np.concatenate(y_pred) if isinstance(y_pred, list) else y_pred[real]
             counts = real.sum(axis=1)
         else:
@@ -740,6 +831,27 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         if sample_weight is not None:
             sample_weight = np.repeat(_check_sample_weight(sample_weight, counts), counts)
         return y_true, y_pred, sample_weight
+
+
+def _training_state(net):
+    """Copies of what training changes in a skorch net: weights, optimizer state, history."""
+    return (copy.deepcopy(net.module_.state_dict()), copy.deepcopy(net.optimizer_.state_dict()),
+            copy.deepcopy(net.history.to_list()))
+
+
+def _restore_training_state(net, state):
+    """Put back the :func:`_training_state` ``state`` of ``net``."""
+    module, optimizer, history = state
+    net.module_.load_state_dict(module)
+    net.optimizer_.load_state_dict(optimizer)
+    net.history = History(history)
+
+
+def _same_value(a, b):
+    """Whether two parameter values are equal, NaN equal to NaN (``mask_value``)."""
+    if isinstance(a, Real) and isinstance(b, Real) and np.isnan(a) and np.isnan(b):
+        return True
+    return bool(a == b)
 
 
 def per_sequence(function, out):

@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+import torch
 from sklearn.utils._param_validation import Interval
 
 
@@ -22,6 +23,29 @@ class PositiveInt(Interval):
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def detach_tensors(data):
+    """``data`` with torch tensors -- itself or the items of a list -- as numpy arrays.
+
+    Tensors are read like any array: detached from autograd (numpy cannot take one that
+    requires grad) and moved to the CPU; the tensors passed in are left as they are.
+
+    Parameters
+    ----------
+    data : object
+        Sequences or targets as the user passed them.
+
+    Returns
+    -------
+    object
+        ``data``, its tensors replaced by numpy arrays.
+    """
+    if isinstance(data, torch.Tensor):
+        return data.detach().cpu().numpy()
+    if isinstance(data, list | tuple) and any(isinstance(item, torch.Tensor) for item in data):
+        return [detach_tensors(item) for item in data]
+    return data
 
 
 def check_not_temporal(X, input_name="X"):

@@ -106,7 +106,9 @@ PARAMS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         skipped, as by Keras' ``Masking`` layer, so arrays padded before or after each
         sequence (e.g. by :class:`~sklrnn.preprocessing.SequencePadder`) are handled as the
         sequences they hold. Ragged input needs no mask value. Finite or NaN: X may not
-        contain infinity, so it cannot mark padding.
+        contain infinity, so it cannot mark padding. Like the network's shape (``cell``,
+        ``hidden_size``, ``architecture``, ...), the value ``fit`` read with is the one
+        ``predict`` and ``score`` use until the next ``fit``.
     lr : float > 0, default=1e-2
         Learning rate (the peak of ``lr_schedule``). With the cosine schedule and 2,000
         steps, 1e-2 had a mean cross-validated accuracy over six data sets of 0.870, 3e-3 of
@@ -178,7 +180,12 @@ default="adam"
     warm_start : bool, default=False
         When fitted already, continue training the current network (and its optimizer
         state) for ``max_epochs`` more epochs instead of starting afresh. The network,
-        optimizer and callbacks keep the settings of the fit that built them."""
+        optimizer and callbacks keep the settings of the fit that built them; a parameter
+        that would build another network (``cell``, ``hidden_size``, ``num_layers``,
+        ``bidirectional``, ``activation``, ``normalization``, ``architecture``,
+        ``pooling``, ``frame_size``, ``mask_value``) changed since is refused with a
+        ValueError. A fit that fails (a diverged loss, a callback's exception) leaves the
+        network as it was before the call."""
 
 FITTED_DOC = """net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the PyTorch module.

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
-from ._checks import check_float32_range, check_not_temporal
+from ._checks import check_float32_range, check_not_temporal, detach_tensors
 from ._panels import is_nested, is_panel, nested_to_list, panel_feature_names, panel_to_flat
 from .nn.layers import step_mask
 
@@ -53,6 +53,73 @@ class Sequences(NamedTuple):
     ndim: int
     ragged: bool
     real: np.ndarray | None = None
+
+
+class PackedSequences:
+    """Ragged sequences kept one after another; a batch of them is padded to its longest.
+
+    What the networks read of ragged input (see :func:`validate_network_sequences`): the
+    steps of all sequences in one ``(sum(T_i), D)`` array, so one long sequence among many
+    short ones costs its own steps, not ``N`` times its length. Indexing with an array of
+    rows, as :class:`~sklrnn._batching.BatchDataset` fetches a batch, returns those
+    sequences post-padded (with zeros) to the longest of them; :meth:`take` and slices
+    select sequences without copying any step. One row (an integer) is one sequence padded
+    to the longest of all, as the row of the padded array would be.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (sum of lengths, D)
+        The time steps of all sequences, one after another (or in any order ``starts``
+        says).
+    lengths : ndarray of shape (N,)
+        Length of every sequence, at least 1.
+    starts : ndarray of shape (N,) or None, default=None
+        Row of ``flat`` where every sequence starts; None: one after another.
+    """
+
+    ndim = 3
+
+    def __init__(self, flat, lengths, starts=None):
+        self.flat, self.lengths = flat, lengths
+        self.starts = (np.cumsum(lengths) - lengths) if starts is None else starts
+
+    @property
+    def shape(self):
+        """``(N, T, D)``: T is the longest sequence's length."""
+        return (len(self.lengths), int(self.lengths.max(initial=0)), self.flat.shape[1])
+
+    @property
+    def dtype(self):
+        """The dtype of the steps."""
+        return self.flat.dtype
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def take(self, rows):
+        """The sequences ``rows`` (indices or a slice), sharing this one's steps."""
+        return PackedSequences(self.flat, self.lengths[rows], self.starts[rows])
+
+    def __getitem__(self, rows):
+        if isinstance(rows, slice):
+            return self.take(rows)
+        if np.ndim(rows) == 0:  # one sequence, padded as the row of a padded array is
+            sequence = np.zeros(self.shape[1:], dtype=self.flat.dtype)
+            start, length = self.starts[rows], self.lengths[rows]
+            sequence[:length] = self.flat[start:start + length]
+            return sequence
+        lengths, starts = self.lengths[rows], self.starts[rows]
+        n_steps = int(lengths.max(initial=0))
+        real = step_mask(lengths, n_steps)
+        # Every real step's row in flat: its sequence's start plus the step.
+        steps = (starts[:, None] + np.arange(n_steps))[real]
+        batch = np.zeros((len(lengths), n_steps, self.flat.shape[1]), dtype=self.flat.dtype)
+        batch[real] = self.flat[steps]
+        return batch
+
+    def padded(self):
+        """All the sequences as one post-padded ``(N, T, D)`` array."""
+        return self[np.arange(len(self))]
 
 
 class InputShape(NamedTuple):
@@ -251,7 +318,7 @@ def warn_if_transposed(shape, name):
 
 
 def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=False,
-                    ragged=None):
+                   ragged=None, packed=False):
     """Validate ``X`` and return it as ``(N, T, D)`` sequences plus their lengths.
 
     Parameters
@@ -273,12 +340,14 @@ def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=Fal
         Let NaN through; infinity is always refused.
     ragged : bool or None, default=None
         :func:`is_ragged` of X, when the caller knows it already.
+    packed : bool, default=False
+        Return ragged X as :class:`PackedSequences`, not padded to its longest sequence.
 
     Returns
     -------
     Sequences
-        X post-padded (padding is zero), lengths (None for array input, whose sequences fill
-        all T steps), ndim and ragged; ``real`` is None.
+        X post-padded (padding is zero) or packed, lengths (None for array input, whose
+        sequences fill all T steps), ndim and ragged; ``real`` is None.
 
     Raises
     ------
@@ -293,7 +362,7 @@ def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=Fal
     reset = fitted is None
     finite = "allow-nan" if allow_nan else True
     lengths = None
-    original = X
+    X = original = detach_tensors(X)
     if isinstance(X, (list, tuple)) and not X:
         raise ValueError(
             f"Found X with 0 sequences (0 samples), while a minimum of 1 is required by {name}."
@@ -302,7 +371,7 @@ def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=Fal
         ragged = is_ragged(X)
     if ragged:
         flat, lengths = ragged_to_flat(X, dtype=dtype, allow_nan=allow_nan)
-        X = pad_steps(flat, lengths)
+        X = PackedSequences(flat, lengths) if packed else pad_steps(flat, lengths)
         ndim = 3
     else:
         if isinstance(X, (list, tuple)):
@@ -321,6 +390,10 @@ def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=Fal
         # n_features_in_ is the number of columns (time steps) and feature names are tracked.
         X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=finite)
         X = X[:, :, None]
+    elif isinstance(X, PackedSequences):  # its steps were checked as ragged_to_flat read them
+        if reset:
+            estimator.n_features_in_ = X.shape[2]
+            _set_feature_names(estimator, original)
     else:
         X = check_array(X, allow_nd=True, ensure_2d=False, dtype=dtype,
                         ensure_all_finite=finite, input_name="X")
@@ -328,11 +401,7 @@ def read_sequences(estimator, X, *, fitted=None, dtype=np.float32, allow_nan=Fal
             X = X[:, :, None]
         if reset:
             estimator.n_features_in_ = X.shape[2]
-            names = panel_feature_names(original)
-            if names is not None:
-                estimator.feature_names_in_ = names
-            elif hasattr(estimator, "feature_names_in_"):
-                del estimator.feature_names_in_
+            _set_feature_names(estimator, original)
     n_samples, n_steps, n_features = X.shape
     if n_steps == 0 or n_features == 0:
         raise ValueError(
@@ -372,7 +441,17 @@ def real_steps(X, lengths, mask_value):
     return real
 
 
-def validate_network_sequences(estimator, X, *, fitted=None, return_steps=False):
+def _set_feature_names(estimator, X):
+    """Set ``feature_names_in_`` from a panel's columns; remove it for other input."""
+    names = panel_feature_names(X)
+    if names is not None:
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+
+
+def validate_network_sequences(estimator, X, mask_value=None, *, fitted=None,
+                               return_steps=False):
     """Validate ``X`` for an estimator: float sequences with padding removed.
 
     :func:`read_sequences`, then the estimator's ``mask_value`` applied: time steps whose
@@ -386,9 +465,11 @@ def validate_network_sequences(estimator, X, *, fitted=None, return_steps=False)
     Parameters
     ----------
     estimator : BaseEstimator
-        The estimator being fitted or used, with a ``mask_value`` attribute.
+        The estimator being fitted or used.
     X : array-like of shape (N, T, D) or (N, T), DataFrame, or ragged sequences
         The sequences, as for :func:`read_sequences`.
+    mask_value : float or None, default=None
+        The estimator's ``mask_value`` (as fitted, once fitted).
     fitted : InputShape or None, default=None
         None in ``fit``; afterwards the shape of the training input.
     return_steps : bool, default=False
@@ -398,7 +479,9 @@ def validate_network_sequences(estimator, X, *, fitted=None, return_steps=False)
     -------
     Sequences
         X of dtype float32 or float64 with its lengths (None when every sequence fills all T
-        steps), ndim and ragged. With ``return_steps``, ``real``: the real (not padded)
+        steps), ndim and ragged. Ragged X comes as :class:`PackedSequences` (no padding
+        beyond each batch's longest sequence), unless masked or with ``return_steps``.
+        With ``return_steps``, ``real``: the real (not padded)
         steps in the layout ``X`` was given in (ragged input: post-padded to its longest
         sequence); ``X[real]`` of the given array lists the real steps sequence by
         sequence, as the returned ``X`` holds them.
@@ -409,18 +492,19 @@ def validate_network_sequences(estimator, X, *, fitted=None, return_steps=False)
         As :func:`read_sequences`; also for sequences that are padding only, and for NaN
         outside all-NaN steps when ``mask_value`` is NaN.
     """
-    mask_value = estimator.mask_value
     allow_nan = mask_value is not None and np.isnan(mask_value)
     ragged = is_ragged(X)
     copied = mask_value is not None or ragged
     X, lengths, ndim, _, _ = read_sequences(
         estimator, X, fitted=fitted, allow_nan=allow_nan, ragged=ragged,
-        dtype=np.float32 if copied else BATCH_DTYPES)
-    check_float32_range(X)
+        dtype=np.float32 if copied else BATCH_DTYPES,
+        packed=mask_value is None and not return_steps)
+    check_float32_range(X.flat if isinstance(X, PackedSequences) else X)
     real = real_steps(X, lengths, mask_value) if return_steps or mask_value is not None else None
     if mask_value is not None:
         X, lengths = _unmask(X, real, mask_value)
     if lengths is not None and (lengths == X.shape[1]).all():
+        X = X.padded() if isinstance(X, PackedSequences) else X  # no padding to add
         lengths = None
     return Sequences(X, lengths, ndim, ragged, real if return_steps else None)
 

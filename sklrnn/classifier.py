@@ -13,6 +13,7 @@ from skorch.callbacks import EpochScoring
 
 from ._accelerate import AcceleratedNetClassifier
 from ._base import BaseRNN, per_sequence
+from ._checks import detach_tensors
 from ._docstrings import FITTED_DOC, PARAMS_DOC
 from ._sequences import pad_steps
 from ._targets import step_targets, validate_class_labels
@@ -210,7 +211,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         float
             Accuracy, between 0 and 1.
         """
-        if self.architecture == "seq2vec":
+        y = detach_tensors(y)
+        if self._fitted_param("architecture") == "seq2vec":
             check_is_fitted(self)
             self._check_score_targets(y)
             return super().score(X, y, sample_weight)

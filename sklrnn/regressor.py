@@ -8,6 +8,7 @@ from skorch import NeuralNetRegressor
 
 from ._accelerate import AcceleratedNetRegressor
 from ._base import BaseRNN, per_sequence
+from ._checks import detach_tensors
 from ._docstrings import FITTED_DOC, PARAMS_DOC
 from ._sequences import pad_steps
 from ._targets import step_targets, validate_horizon_target, validate_regression_target
@@ -172,7 +173,8 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         float
             R^2, at most 1; 0 for predicting the mean of ``y``.
         """
-        if self.architecture == "seq2vec":
+        y = detach_tensors(y)
+        if self._fitted_param("architecture") == "seq2vec":
             return super().score(X, y, sample_weight)
         y_true, y_pred, weight = self._pooled_steps(X, y, sample_weight, dtype=np.float64)
         return r2_score(y_true, y_pred, sample_weight=weight)

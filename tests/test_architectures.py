@@ -246,10 +246,11 @@ def test_padding_never_changes_a_per_step_prediction(cell, bidirectional):
     beside_longer = reg.predict([X[0], longest, longest])[0]
     np.testing.assert_allclose(beside_longer, in_batch[0], rtol=1e-5, atol=1e-6)
     for value in (np.nan, -9.0):
-        reg.set_params(mask_value=value)
+        masked = clone(reg).set_params(mask_value=value).fit(X, y)  # predict uses fit's
+        in_batch = masked.predict(X)
         padded, _ = pad_pre(X, value, maxlen=17)
-        pre = reg.predict(padded)
-        post = reg.predict(np.flip(pad_pre([x[::-1] for x in X], value, 17)[0], axis=1))
+        pre = masked.predict(padded)
+        post = masked.predict(np.flip(pad_pre([x[::-1] for x in X], value, 17)[0], axis=1))
         for masked in (pre, post):
             assert [len(p) for p in masked] == [len(x) for x in X]
             for got, expected in zip(masked, in_batch, strict=True):
@@ -265,7 +266,8 @@ def test_per_step_probabilities_ignore_padding():
     for p in proba:
         np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(clf.predict_proba([X[3]])[0], proba[3], rtol=1e-5, atol=1e-6)
-    clf.set_params(mask_value=-1.0)
+    clf = clone(clf).set_params(mask_value=-1.0).fit(X, signs(y))  # predict uses fit's
+    proba = clf.predict_proba(X)
     for got, expected in zip(clf.predict_proba(pad_pre(X, -1.0)[0]), proba, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
     assert [p.shape for p in clf.predict(X)] == [(len(x),) for x in X]
@@ -454,8 +456,9 @@ def test_encoder_decoder_reads_ragged_sequences():
     pred = reg.predict(X)
     assert pred.shape == (30, 3)
     np.testing.assert_allclose(reg.predict([X[4]])[0], pred[4], rtol=1e-5, atol=1e-6)
-    reg.set_params(mask_value=np.nan)
-    np.testing.assert_allclose(reg.predict(pad_pre(X, np.nan)[0]), pred, rtol=1e-5, atol=1e-6)
+    reg = clone(reg).set_params(mask_value=np.nan).fit(X, horizon)  # predict uses fit's
+    np.testing.assert_allclose(reg.predict(pad_pre(X, np.nan)[0]), reg.predict(X), rtol=1e-5,
+                               atol=1e-6)
 
 
 # -- target shapes: 1-D per step in, 1-D per step out ----------------------------------------

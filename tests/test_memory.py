@@ -12,6 +12,7 @@ from torch.utils.data import BatchSampler, RandomSampler
 import sklrnn._base
 from sklrnn import RNNClassifier, RNNRegressor
 from sklrnn._batching import HoldOut, IndexBatches
+from sklrnn._sequences import PackedSequences, pad_steps
 from sklrnn.preprocessing import make_windows
 
 TINY = dict(cell="gru", hidden_size=4, lr=0.01, max_epochs=1, batch_size=256, random_state=0)
@@ -126,3 +127,35 @@ def test_predictions_do_not_depend_on_the_chunks_predict_proba_is_called_on(ragg
     in_one_call = reg.predict(X)
     monkeypatch.setattr(sklrnn._base, "PREDICT_CHUNK_BATCHES", 2)
     np.testing.assert_array_equal(reg.predict(X), in_one_call)
+
+
+@pytest.mark.parametrize("architecture", ["seq2vec", "encoder_decoder"])
+def test_one_long_sequence_costs_its_own_steps_not_all_sequences_padded_to_it(
+        architecture, one_torch_thread):
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((2, 1)).astype(np.float32) for _ in range(400)]
+    X.insert(7, rng.standard_normal((5000, 1)).astype(np.float32))
+    y = rng.standard_normal((len(X), 2, 1) if architecture == "encoder_decoder" else len(X))
+    padded = len(X) * 5000 * 4  # all sequences padded to the longest, float32: 8 MB
+    reg = RNNRegressor(**dict(TINY, batch_size=8), architecture=architecture)
+    reg.fit(X[:20], y[:20])  # one-time costs (lazy imports, caches) are not traced
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert traced_peak(lambda: reg.fit(X, y)) < padded / 8
+    assert traced_peak(lambda: reg.predict(X)) < padded / 8
+
+
+def test_packed_sequences_pad_each_batch_to_its_own_longest():
+    rng = np.random.default_rng(0)
+    lengths = np.array([3, 1, 5, 2])
+    flat = rng.standard_normal((lengths.sum(), 2))
+    packed = PackedSequences(flat, lengths)
+    assert packed.shape == (4, 5, 2) and len(packed) == 4 and packed.dtype == flat.dtype
+    np.testing.assert_array_equal(packed.padded(), pad_steps(flat, lengths))
+    rows = np.array([3, 1])
+    np.testing.assert_array_equal(packed[rows], packed.padded()[rows][:, :2])
+    reordered = packed.take(np.array([2, 0, 3, 1]))
+    assert reordered.flat is flat  # no step copied
+    np.testing.assert_array_equal(reordered[np.arange(4)], packed.padded()[[2, 0, 3, 1]])
+    np.testing.assert_array_equal(packed[1:3].padded(), packed.padded()[1:3])
+    np.testing.assert_array_equal(packed[1], packed.padded()[1])

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
@@ -45,10 +46,9 @@ def test_padding_never_changes_a_prediction(cell, activation, bidirectional, nor
     beside_longer = reg.predict([X[0], longest, longest])[0]
     np.testing.assert_allclose(beside_longer, alone[0], rtol=1e-5, atol=1e-6)
     for padding, value in [("pre", np.nan), ("post", -9.0), ("pre", 0.0)]:
-        reg.set_params(mask_value=value)
-        padded = reg.predict(pad(X, padding, value, maxlen=15))
-        np.testing.assert_allclose(padded, in_batch, rtol=1e-5, atol=1e-6)
-    reg.set_params(mask_value=None)
+        masked = clone(reg).set_params(mask_value=value).fit(X, y)  # predict uses fit's
+        padded = masked.predict(pad(X, padding, value, maxlen=15))
+        np.testing.assert_allclose(padded, masked.predict(X), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("pooling", ["mean", "max"])
@@ -57,7 +57,8 @@ def test_pooled_summaries_ignore_padding(pooling):
     reg = RNNRegressor(cell="lstm", bidirectional=True, pooling=pooling, **TINY).fit(X, y)
     alone = np.array([reg.predict([x])[0] for x in X[:6]])
     np.testing.assert_allclose(reg.predict(X)[:6], alone, rtol=1e-5, atol=1e-6)
-    reg.set_params(mask_value=np.nan)
+    reg = clone(reg).set_params(mask_value=np.nan).fit(X, y)  # predict uses fit's
+    alone = np.array([reg.predict([x])[0] for x in X[:6]])
     np.testing.assert_allclose(reg.predict(pad(X, "pre", np.nan))[:6], alone, rtol=1e-5,
                                atol=1e-6)
 
@@ -69,9 +70,9 @@ def test_classifier_probabilities_ignore_padding():
     proba = clf.predict_proba(X)
     alone = np.vstack([clf.predict_proba([x]) for x in X[:5]])
     np.testing.assert_allclose(proba[:5], alone, rtol=1e-5, atol=1e-6)
-    clf.set_params(mask_value=-1.0)
-    np.testing.assert_allclose(clf.predict_proba(pad(X, "pre", -1.0)), proba, rtol=1e-5,
-                               atol=1e-6)
+    clf = clone(clf).set_params(mask_value=-1.0).fit(X, labels)  # predict uses fit's
+    np.testing.assert_allclose(clf.predict_proba(pad(X, "pre", -1.0)), clf.predict_proba(X),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_every_ragged_form_gives_the_same_predictions():
