@@ -1,5 +1,6 @@
 """RNNForecaster: an sktime forecaster over an RNNRegressor. Importing it imports sktime."""
 
+import contextlib
 import inspect
 import warnings
 
@@ -91,6 +92,15 @@ class RNNForecaster(BaseForecaster):
     ``update_params`` the network is trained again on all of it), in sktime pipelines and
     ``ForecastingGridSearchCV``; see sktime's ``BaseForecaster`` for those methods. It
     passes sktime's ``check_estimator``. sktime is imported when the class is first used.
+
+    The network reads consecutive rows as consecutive steps, so the time stamps of every
+    series must be regular: ``fit`` refuses a time stamp twice (in ``y`` or ``X``), a gap,
+    and datetimes without a frequency that none can be inferred from (resample them first,
+    ``y.asfreq(...)``, or use a ``RangeIndex``). ``update`` refuses data that do not continue
+    the data seen: a gap after the cutoff, or rows up to it with other values than those
+    seen (repeating them exactly is fine). Integer time stamps may step by more than 1: the
+    forecasts lie on their grid, and as sktime counts a relative ``fh`` in units of the
+    index, ``fh=[2, 4]`` asks for the next two steps of 0, 2, 4, ...
 
     Parameters
     ----------
@@ -264,6 +274,7 @@ class RNNForecaster(BaseForecaster):
                 raise ValueError(
                     f"Series {key!r} of y has 0 time steps; every series needs at least "
                     f"window_length + 1 = {self.window_length + 1} of them.")
+        self._step = self._check_times()
         self._horizon = 1
         if self.strategy == "direct":
             if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
@@ -555,8 +566,105 @@ class RNNForecaster(BaseForecaster):
             return type(cutoff)([time], freq=cutoff.freq)
         return pd.Index([time])
 
+    def _times_after(self, end, n):
+        """The ``n`` times after ``end`` on the grid of y's time stamps."""
+        if _is_int_step(self._step):
+            return pd.Index(end + self._step * np.arange(1, n + 1))
+        cutoff = self.cutoff if end == self.cutoff[0] else self._cutoff_at(end)
+        return ForecastingHorizon(np.arange(1, n + 1)).to_absolute_index(cutoff)
+
+    def _check_times(self):
+        """The step of y's time stamps (see :func:`_time_step`), checked with X's.
+
+        sktime's cutoff gets the frequency of y's datetimes when it has none (a DatetimeIndex
+        without ``freq``, or an update of fewer than three steps): its forecasts need it.
+        """
+        step = _time_step(self._parts("_y_seen"), self.cutoff)
+        if self._X_seen is not None:
+            for key, frame in self._parts("_X_seen").items():
+                _check_unique(frame.index, "X", key)
+        self._set_cutoff(_with_freq(self.cutoff, step))
+        return step
+
+    def _check_continues(self, y):
+        """Refuse ``y`` passed to update unless it continues the series seen.
+
+        Its rows up to the end of a series seen must repeat that series exactly (sktime's
+        ``update_predict`` passes expanding windows); the rest must start one step after
+        that end and go on step by step. A series not seen before (of a panel) only needs
+        regular time stamps of its own.
+        """
+        seen = self._parts("_y_seen")
+        name = "y passed to update"
+        for key, frame in _series(y).items():
+            _check_unique(frame.index, name, key)
+            old = seen.get(key)
+            if old is None:
+                if self._step is not None:
+                    _check_grid(frame.index, self._step, key, name)
+                continue
+            end = old.index[-1]
+            past = np.asarray(frame.index <= end)
+            overlap = frame[past]
+            if len(overlap):
+                known = overlap.index.isin(old.index)
+                changed = ~known
+                changed[known] = (old.loc[overlap.index[known]].to_numpy(dtype=np.float64)
+                                  != overlap[known].reindex(columns=old.columns)
+                                  .to_numpy(dtype=np.float64)).any(axis=1)
+                if changed.any():
+                    at = overlap.index[np.flatnonzero(changed)[0]]
+                    raise ValueError(
+                        f"{name}{_in_series(key)} has a row at {at}, at or before the end "
+                        f"of the data the forecaster has seen ({end}), that is not in those "
+                        "data as it is: update appends the steps after the cutoff (rows up "
+                        "to it may only repeat the data seen). Pass the new data"
+                        f"{self._next_text(end)}, or fit again to change the past.")
+            if self._step is None or past.all():
+                continue
+            new = frame.index[~past]
+            expected = _grid(end, self._step, len(new) + 1)[1:]
+            wrong = np.flatnonzero(np.asarray(new != expected))
+            if len(wrong):
+                i = wrong[0]
+                where = (f"starts at {new[0]}, but the data seen end at {end} and the next "
+                         f"step is {expected[0]}" if i == 0 else
+                         f"has {new[i - 1]} followed by {new[i]}, but the step after "
+                         f"{new[i - 1]} is {expected[i]}")
+                raise ValueError(
+                    f"{name}{_in_series(key)} {where}: RNNForecaster would forecast (and, "
+                    "with update_params=True, train) as if the missing steps were not "
+                    f"there. Pass the data{self._next_text(end)}, step by step, with any "
+                    "gap filled first.")
+
+    def _next_text(self, end):
+        """`` from <the step after end> on``, when that step is known."""
+        return "" if self._step is None else f" from {_grid(end, self._step, 2)[1]} on"
+
+    def _seen_cutoff(self):
+        """The cutoff of the data seen: the last time of all series, as sktime's."""
+        end = max(frame.index[-1] for frame in self._parts("_y_seen").values())
+        return _with_freq(self._cutoff_at(end), self._step)
+
     def _steps_after(self, last, times):
-        """How many steps after ``last`` each of ``times`` is, as ints."""
+        """How many steps after ``last`` each of ``times`` is, as ints.
+
+        Integer time stamps count steps of ``_step`` (sktime's relative ``fh`` counts their
+        units): a time between two steps is refused.
+        """
+        if _is_int_step(self._step):
+            distance = np.asarray(times, dtype=np.int64) - int(last)
+            off = distance % self._step != 0
+            if off.any():
+                raise ValueError(
+                    f"fh asks for time(s) {np.asarray(times)[off].tolist()}, between the steps of "
+                    f"y: its integer time stamps step by {self._step} (the last is {last}), "
+                    f"so the next steps are {last + self._step}, {last + 2 * self._step}, "
+                    f"...; sktime counts a relative fh in units of the index. Pass fh as "
+                    f"multiples of {self._step} (fh=[{self._step}, {2 * self._step}] for two "
+                    "steps ahead), or index y by consecutive integers "
+                    "(y.reset_index(drop=True)).")
+            return distance // self._step
         if last == self.cutoff[0]:
             cutoff = self.cutoff
         else:
@@ -583,8 +691,8 @@ class RNNForecaster(BaseForecaster):
             frame = frames.get(key)
             if frame is None:
                 raise ValueError(f"X passed to predict has no rows for series {key!r}.")
-            cutoff = self.cutoff if end == self.cutoff[0] else self._cutoff_at(end)
-            times = ForecastingHorizon(np.arange(1, needed[i] + 1)).to_absolute_index(cutoff)
+            _check_unique(frame.index, "X passed to predict", key)
+            times = self._times_after(end, needed[i])
             missing = times.difference(frame.index)
             if len(missing):
                 raise ValueError(
@@ -683,12 +791,23 @@ class RNNForecaster(BaseForecaster):
             self._drift = np.zeros(shape[::2])
         self.__dict__.update(fitted)
         self._y_seen, self._X_seen = y, X
+        self._step = self._check_times()
         return self
 
     # -- update ------------------------------------------------------------------------------
 
     def _update(self, y, X=None, update_params=True):
+        try:
+            self._check_continues(y)
+            if X is not None:
+                for key, frame in _series(X).items():
+                    _check_unique(frame.index, "X passed to update", key)
+        except ValueError:
+            # sktime moved the cutoff to the end of y already: the refused data change nothing.
+            self._set_cutoff(self._seen_cutoff())
+            raise
         self._y_seen = _append(self._y_seen, y)
+        self._set_cutoff(_with_freq(self.cutoff, self._step))
         if self._X_seen is not None and X is not None:
             self._X_seen = _append(self._X_seen, X)
         if update_params:
@@ -800,6 +919,128 @@ def _seasonal_components(z, sp):
     phase = np.arange(half, half + len(trend)) % sp
     components = np.array([detrended[phase == p].mean() for p in range(sp)])
     return components - components.mean()
+
+
+def _is_int_step(step):
+    """Whether ``step`` is the step of integer time stamps (else a frequency, or None)."""
+    return isinstance(step, int | np.integer)
+
+
+def _in_series(key):
+    """`` (series <key>)`` for a series of a panel, nothing for a single series."""
+    return "" if key is None else f" (series {key!r})"
+
+
+def _check_unique(index, name, key):
+    """Refuse a time index with a time stamp twice."""
+    if index.has_duplicates:
+        time = index[index.duplicated()][0]
+        levels = 0 if key is None else list(range(len(key) + 1))
+        raise ValueError(
+            f"{name}{_in_series(key)} has more than one row at time {time}; every time step "
+            f"needs exactly one. Drop the duplicates ({name.split()[0]}[~"
+            f"{name.split()[0]}.index.duplicated()]) or aggregate them "
+            f"({name.split()[0]}.groupby(level={levels}).mean()) first.")
+
+
+def _with_freq(cutoff, step):
+    """``cutoff``, given the frequency ``step`` of y's datetimes when it has none."""
+    if isinstance(cutoff, pd.DatetimeIndex) and cutoff.freq is None and step is not None:
+        return pd.DatetimeIndex(cutoff, freq=step)
+    return cutoff
+
+
+def _grid(start, step, n):
+    """The ``n`` times from ``start`` on, ``step`` apart (an int, or a frequency)."""
+    if _is_int_step(step):
+        return pd.Index(start + step * np.arange(n))
+    if isinstance(start, pd.Period):
+        return pd.period_range(start, periods=n, freq=step)
+    return pd.date_range(start, periods=n, freq=step)
+
+
+def _check_grid(index, step, key, name="y"):
+    """Refuse time stamps that are not consecutive steps of ``step`` from the first one."""
+    if not len(index):
+        return
+    wrong = np.flatnonzero(np.asarray(index != _grid(index[0], step, len(index))))
+    if not len(wrong):
+        return
+    i = wrong[0]
+    if _is_int_step(step):
+        unit = f"{step}" if step > 1 else "1 (consecutive integers)"
+        fix = ("fill the missing steps, or index the series by consecutive integers, "
+               "y.reset_index(drop=True)")
+    elif isinstance(index, pd.PeriodIndex):
+        unit = f"one step of their frequency {index.freqstr!r}"
+        fix = ("fill the missing steps (y.reindex(pd.period_range(y.index[0], y.index[-1], "
+               f"freq={index.freqstr!r})), then impute them), or index the series by a "
+               "RangeIndex, y.reset_index(drop=True)")
+    else:
+        unit = f"one step of their frequency {step.freqstr!r}"
+        fix = (f"fill the missing steps (y.asfreq({step.freqstr!r}), then impute them), or "
+               "index the series by a RangeIndex, y.reset_index(drop=True)")
+    where = (f"{index[0]} is not on that grid" if i == 0
+             else f"{index[i - 1]} is followed by {index[i]}")
+    raise ValueError(
+        f"The time stamps of {name}{_in_series(key)} must go up by {unit} from one row to "
+        f"the next, but {where}. RNNForecaster reads consecutive rows as consecutive "
+        f"steps: {fix}.")
+
+
+def _time_step(frames, cutoff):
+    """The step between consecutive time stamps of the series ``frames`` of y, checked.
+
+    An int for integer time stamps (1 when consecutive): the smallest step of any series,
+    every series then checked to step by it. The frequency of datetimes and periods:
+    sktime's (the cutoff's), else the one every series of datetimes has or lets pandas
+    infer; none is refused (irregular datetimes). None for other indexes (not checked).
+    A time stamp twice in a series is refused.
+    """
+    for key, frame in frames.items():
+        _check_unique(frame.index, "y", key)
+    indexes = list(frame.index for frame in frames.values())
+    first = indexes[0]
+    if isinstance(first, pd.DatetimeIndex | pd.PeriodIndex):
+        step = getattr(cutoff, "freq", None) or _inferred_freq(indexes)
+    elif pd.api.types.is_integer_dtype(first.dtype):
+        steps = [np.diff(np.asarray(index, dtype=np.int64)) for index in indexes]
+        steps = np.concatenate(steps)
+        step = int(steps.min()) if len(steps) else 1
+    else:
+        return None
+    for key, index in zip(frames, indexes, strict=True):
+        _check_grid(index, step, key)
+    return step
+
+
+def _inferred_freq(indexes):
+    """The frequency of the DatetimeIndexes of all series, or refuse irregular time stamps."""
+    freqs = set()
+    for index in indexes:
+        try:
+            freqs.add(index.freq or pd.infer_freq(index))
+        except (TypeError, ValueError):  # fewer than three time stamps
+            freqs.add(None)
+    if len(freqs) == 1 and None not in freqs:
+        return pd.tseries.frequencies.to_offset(freqs.pop())
+    freq, spacing = "freq", ""
+    longest = max(indexes, key=len)
+    if len(longest) > 1:  # the most common step, as a frequency to suggest
+        step = pd.Timedelta(int(pd.Series(np.diff(longest.asi8)).mode()[0]), unit=longest.unit)
+        spacing = f" (the most common step is {step})"
+        day = pd.Timedelta(days=1)
+        if step < day:
+            with contextlib.suppress(ValueError):
+                freq = repr(pd.tseries.frequencies.to_offset(step).freqstr)
+        elif step % day == pd.Timedelta(0) and step < 28 * day:  # not months: their days vary
+            freq = repr(f"{step // day if step > day else ''}D")
+    raise ValueError(
+        "y has a DatetimeIndex without a frequency, and none can be inferred: its time "
+        f"stamps are not evenly spaced{spacing}. RNNForecaster reads consecutive rows as "
+        "consecutive steps, and sktime needs a frequency to label forecasts. Put y on a "
+        f"regular grid first, y.asfreq({freq}) and fill the gaps, or y.resample({freq})"
+        ".mean(); or index it by a RangeIndex, y.reset_index(drop=True).")
 
 
 def _finite(values, name, key):

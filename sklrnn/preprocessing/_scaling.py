@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted
 
-from .._panels import is_panel
+from .._panels import is_panel, panel_order
 from .._sequences import InputShape, is_ragged, ndim_of, read_sequences, real_steps
 from ..nn.layers import step_mask
 
@@ -185,6 +185,9 @@ def _like(X, padded, lengths):
         return padded[:, :, 0] if ndim_of(X) == 2 else padded
     if is_panel(X):
         flat = padded[step_mask(lengths, padded.shape[1])]
+        order = panel_order(X)  # the sequences were read in time order: back to X's rows
+        if order is not None:
+            flat = flat[np.argsort(order)]
         return type(X)(flat, index=X.index, columns=X.columns)
     seqs = [padded[i, :n] for i, n in enumerate(lengths)]
     if not hasattr(X, "columns"):  # keep univariate sequences 1-D
