@@ -1093,6 +1093,8 @@ class _QuantileRegressor(RNNRegressor):
     """
 
     _criterion = PinballLoss
+    # levels sizes the network's output: the parent's list, extended.
+    _network_params = (*RNNRegressor._network_params, "levels")  # noqa: SLF001
 
     def __init__(self, *, levels=(0.5,), **params):
         super().__init__(**params)
