@@ -98,6 +98,7 @@ def main():
         sklrnn.save(regressor, args.save)
         print(f"saved to {args.save}")
     accelerator.wait_for_everyone()
+    accelerator.end_training()  # leave the process group before the processes exit
 
 
 if __name__ == "__main__":

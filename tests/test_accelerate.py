@@ -204,6 +204,8 @@ WORKER = textwrap.dedent('''
 
     with open(sys.argv[1] + f"/rank{accelerator.process_index}.json", "w") as f:
         json.dump(out, f)
+    # Leaving with the process group up can abort a process at exit (gloo's threads).
+    accelerator.end_training()
 ''')
 
 

@@ -13,6 +13,7 @@ finite results of the right shape. sktime raises a few errors of its own before 
 sees the data; those rows say so.
 """
 
+import json
 import os
 from functools import partial
 from typing import NamedTuple
@@ -23,7 +24,9 @@ import pytest
 import scipy.sparse
 import skorch
 import torch
+from safetensors.torch import safe_open, save_file
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
 
 import sklrnn
 from sklrnn import RNNClassifier, RNNRegressor
@@ -62,6 +65,20 @@ EXOG_SERIES = np.column_stack([SERIES, np.cos(np.arange(60) / 4)])
 EXOG_WINDOWS, EXOG_NEXT = make_windows(EXOG_SERIES, window_length=6, target=0)
 Y_SK = pd.Series(np.sin(np.arange(30) / 3))
 X_SK = pd.DataFrame({"a": np.cos(np.arange(35) / 3)})
+
+# Odd time stamps (issue 20): a time twice, gaps, irregular datetimes, a step of 2.
+PANEL = pd.DataFrame(X3[:3].reshape(15, 2), columns=["a", "b"],
+                     index=pd.MultiIndex.from_product([range(3), range(5)]))
+PANEL_TIME_TWICE = PANEL.iloc[[0, 1, 1, 2, 3, 4, *range(5, 15)]]
+NESTED_TIME_TWICE = pd.DataFrame({"a": [pd.Series([1.0, 2.0, 3.0], index=[0, 1, 1])]})
+Y_SK_TIME_TWICE = pd.Series(Y_SK.to_numpy(), index=[*range(15), *range(14, 29)])
+X_SK_TIME_TWICE = pd.DataFrame({"a": np.arange(31.0)}, index=[*range(15), *range(14, 30)])
+Y_SK_GAP = pd.Series(Y_SK.to_numpy(), index=np.r_[np.arange(15), np.arange(20, 35)])
+Y_SK_PERIOD_GAP = pd.Series(Y_SK.to_numpy(),
+                            index=pd.period_range("2000-01", periods=31, freq="M").delete(12))
+Y_SK_IRREGULAR = pd.Series(Y_SK.to_numpy(),
+                           index=pd.date_range("2020-01-01", periods=31, freq="D").delete(10))
+Y_SK_STEP_2 = pd.Series(Y_SK.to_numpy(), index=np.arange(0, 60, 2))
 
 
 def put(array, value, index=(0, 1)):
@@ -842,6 +859,132 @@ section("wrong kind of object", [
      FileNotFoundError, "such.safetensors"),
 ])
 
+
+
+def tampered(name, edit=None, text=None, tensors=None):
+    """Load the fitted model ``name`` saved, then its header edited, rewritten as ``text``
+    (of the header's JSON), or its tensors edited; in the working directory."""
+    def call(fitted):
+        sklrnn.save(fitted[name], "model.safetensors")
+        with safe_open("model.safetensors", framework="pt") as file:
+            header = json.loads(file.metadata()["sklrnn"])
+            weights = {key: file.get_tensor(key) for key in file.keys()}
+        if edit is not None:
+            edit(header)
+        if tensors is not None:
+            tensors(weights)
+        written = json.dumps(header) if text is None else text(json.dumps(header))
+        save_file(weights, "tampered.safetensors", metadata={"sklrnn": written})
+        return sklrnn.load("tampered.safetensors")
+    return call
+
+
+def fifo(fitted):
+    os.mkfifo("model.safetensors")  # a load that opened it would block forever
+    return sklrnn.load("model.safetensors")
+
+
+def poisoned(weights):
+    key = sorted(weights)[0]
+    weights[key] = torch.full_like(weights[key], float("nan"))
+
+
+def step_params(header):
+    return header["params"]["steps"][1]["tuple"][1]["sklrnn"]["params"]
+
+
+section("tampered or hostile files", [
+    ("load-pipeline-memory-folder",
+     tampered("pipeline", lambda h: h["params"].update(memory="/tmp")), ValueError,
+     "memory must be None.*unpickle"),
+    ("load-callbacks-object",
+     tampered("regressor", lambda h: h["params"].update(callbacks=[{"tuple": ["p", 1]}])),
+     ValueError, r"callbacks must be None or \[\]"),
+    ("load-optimizer-not-of-torch-optim",
+     tampered("regressor", lambda h: h["params"].update(optimizer="torch.optim.Optimizer")),
+     ValueError, "optimizer must be 'torch.optim.<Name>'"),
+    ("load-device-unknown-to-torch",
+     tampered("regressor", lambda h: h["params"].update(device="cuda:x")), ValueError,
+     "device must be a device torch knows"),
+    ("load-step-parameter-out-of-range",
+     tampered("pipeline", lambda h: step_params(h).update(hidden_size=0)), ValueError,
+     r"\(in steps.1.1\).*'hidden_size' parameter of RNNRegressor must be"),
+    ("load-hidden_size-beyond-the-tensors",
+     tampered("regressor", lambda h: h["params"].update(hidden_size=12000)), ValueError,
+     "do not fit the network"),
+    ("load-integer-beyond-64-bits",
+     tampered("regressor", lambda h: h["params"].update(hidden_size=10**30)), ValueError,
+     "integers of 64 bits"),
+    ("load-array-dtype-huge-strings",
+     tampered("scaler", lambda h: h["fitted"].update(
+         mean_={"array": ["x"] * 100, "dtype": "<U2000000"})), ValueError,
+     r"would take 800,000,000 bytes, more than a header of its size can describe"),
+    ("load-header-nested-50000-deep",
+     tampered("regressor", text=lambda t: t.replace('"random_state": 0', '"random_state": '
+                                                    + "[" * 50_000 + "]" * 50_000)),
+     ValueError, "nested at most 32 levels deep"),
+    ("load-100000-unknown-parameters",
+     tampered("regressor", lambda h: h["params"].update({f"p{i}": 0 for i in range(100_000)})),
+     ValueError, r"does not have: \['p0', 'p1', 'p10', 'p100', 'p1000'\] and 99,995 more\. "),
+    ("load-format_version-bool", tampered("regressor", lambda h: h.update(format_version=True)),
+     ValueError, "format_version must be an integer from 1 to 2; got True"),
+    ("load-format_version-negative",
+     tampered("regressor", lambda h: h.update(format_version=-7)), ValueError,
+     "format_version must be an integer from 1 to 2; got -7"),
+    ("load-history-string", tampered("regressor", lambda h: h.update(history="epochs")),
+     ValueError, "history must be a list of epochs; got 'epochs'"),
+    ("load-steps-string", tampered("pipeline", lambda h: h["params"].update(steps="os.system")),
+     ValueError, r"steps must be a list of \(name, estimator\) pairs; got 'os.system'"),
+    ("load-step-os-system",
+     tampered("pipeline", lambda h: h["params"]["steps"][0]["tuple"].__setitem__(1, "os.system")),
+     ValueError, "steps.sequencescaler must be an sklrnn estimator"),
+    ("load-fitted-_parameter_constraints",
+     tampered("regressor", lambda h: h["fitted"].update(_parameter_constraints={})), ValueError,
+     r"does not have: \['_parameter_constraints'\]"),
+    ("load-fitted-attribute-of-another-type",
+     tampered("classifier", lambda h: h["fitted"].update(input_size_="2")), ValueError,
+     "input_size_ must be an integer >= 1; got '2'"),
+    ("load-tensor-nan", tampered("regressor", tensors=poisoned), ValueError,
+     "NaN or infinite values"),
+    ("load-fifo", fifo, ValueError, r"is a pipe \(FIFO\); sklrnn.load reads only regular"),
+    ("load-directory", lambda f: sklrnn.load("."), ValueError, "is a directory"),
+    ("load-device-file", lambda f: sklrnn.load(os.devnull), ValueError, "is a device"),
+    ("load-empty-file", lambda f: (open("empty", "w").close(), sklrnn.load("empty")),
+     ValueError, "holds 0 bytes, too few"),
+])
+
+section("irregular or repeated time stamps", [
+    ("regressor-X-panel-time-twice", fit(REG, PANEL_TIME_TWICE, Y[:3]), ValueError,
+     r"more than one row at time 1 of instance 0.*X\[~X\.index\.duplicated\(\)\]"),
+    ("regressor-predict-X-panel-time-twice", used("regressor", "predict", PANEL_TIME_TWICE),
+     ValueError, "more than one row at time 1 of instance 0"),
+    ("padder-X-nested-time-twice", fit(SequencePadder, NESTED_TIME_TWICE), ValueError,
+     "Instance 0 of the nested panel has more than one value at time 1"),
+    ("forecaster-y-time-twice", fit(FORECASTER, Y_SK_TIME_TWICE), ValueError,
+     r"y has more than one row at time 14.*y\[~y\.index\.duplicated\(\)\]"),
+    ("forecaster-X-time-twice", fit(FORECASTER, Y_SK, X=X_SK_TIME_TWICE), ValueError,
+     "X has more than one row at time 14"),
+    ("forecaster-y-integer-gap", fit(FORECASTER, Y_SK_GAP), ValueError,
+     r"must go up by 1 \(consecutive integers\).*14 is followed by 20"),
+    ("forecaster-y-period-gap", fit(FORECASTER, Y_SK_PERIOD_GAP), ValueError,
+     r"frequency 'M' .*2000-12 is followed by 2001-02.*period_range"),
+    ("forecaster-y-irregular-datetimes", fit(FORECASTER, Y_SK_IRREGULAR), ValueError,
+     r"DatetimeIndex without a frequency, and none can be inferred.*y\.asfreq\('D'\)"),
+    ("forecaster-update-gap-after-the-cutoff",
+     used("forecaster_plain", "update", pd.Series([1.0, 2.0], index=[35, 36]),
+          update_params=True), ValueError,
+     "starts at 35, but the data seen end at 29 and the next step is 30"),
+    ("forecaster-update-before-the-cutoff",
+     used("forecaster_plain", "update", pd.Series([1.0, 2.0], index=[10, 11]),
+          update_params=True), ValueError,
+     r"row at 10, at or before the end of the data the forecaster has seen \(29\)"),
+    ("forecaster-fh-off-the-integer-grid", used("forecaster_step_2", "predict", fh=[1]),
+     ValueError, r"fh asks for time\(s\) \[59\], between the steps of y.*multiples of 2"),
+    ("forecaster-direct-fh-off-the-integer-grid",
+     fit(forecaster(strategy="direct"), Y_SK_STEP_2, fh=[1, 2]), ValueError,
+     r"fh asks for time\(s\) \[59\], between the steps of y"),
+])
+
 KINDS = {case.kind for case in CATALOGUE.values()}
 
 
@@ -867,11 +1010,13 @@ def fitted():
         "exog": REG().fit(EXOG_WINDOWS, EXOG_NEXT),
         "padder": SequencePadder().fit(X3),
         "scaler": SequenceScaler().fit(X3),
+        "pipeline": make_pipeline(SequenceScaler(), REG()).fit(X3, Y),
         "narrow_scaler": SequenceScaler().fit(X3 * 1e-3),
         "tabular": TabularToSequence().fit(X2),
         "forecaster_plain": FORECASTER().fit(Y_SK),
         "forecaster": FORECASTER().fit(Y_SK, X=X_SK[:30]),
         "direct": forecaster(strategy="direct")().fit(Y_SK, fh=[1, 2]),
+        "forecaster_step_2": FORECASTER().fit(Y_SK_STEP_2),
     }
     return models
 
@@ -925,7 +1070,8 @@ def test_catalogue_covers_every_kind_of_malformed_input_the_issue_lists():
         "object/complex/string data", "unseen class labels",
         "feature-count mismatch between fit and predict", "horizon/window out of range",
         "exogenous data of the wrong length", "non-finite or out-of-range hyperparameters",
-        "wrong kind of object",
+        "wrong kind of object", "tampered or hostile files",
+        "irregular or repeated time stamps",
     }
     components = {case_id.split("-")[0] for case_id in CATALOGUE}
     assert {"regressor", "classifier", "seq2seq", "vec2seq", "encoder_decoder", "padder",
@@ -974,6 +1120,16 @@ ACCEPTED = {
     "make_windows-one-window": (lambda: make_windows(SERIES, 59)[0], (1, 59, 1)),
     "recursive_forecast-one-step": (lambda: recursive_forecast(REG().fit(WINDOWS, NEXT),
                                                                SERIES[-6:], 1), (1,)),
+    "regressor-panel-rows-out-of-time-order": (
+        lambda: REG().fit(PANEL.iloc[::-1], Y[:3]).predict(PANEL.iloc[::-1]), (3,)),
+    "forecaster-integer-index-step-2": (
+        lambda: FORECASTER().fit(Y_SK_STEP_2).predict(fh=[2, 4]), (2,)),
+    "forecaster-update-repeating-the-data-seen": (
+        lambda: FORECASTER().fit(Y_SK[:25]).update(Y_SK, update_params=False).predict(fh=[1]),
+        (1,)),
+    "forecaster-datetimes-without-a-set-frequency": (
+        lambda: FORECASTER().fit(pd.Series(Y_SK.to_numpy(), index=pd.DatetimeIndex(
+            list(pd.date_range("2020-01-01", periods=30, freq="D"))))).predict(fh=[1]), (1,)),
 }
 
 
