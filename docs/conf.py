@@ -12,6 +12,10 @@ import os
 
 from docutils import nodes
 
+# sphinx-gallery looks up the names the examples use in sklearn.model_selection, where
+# HalvingRandomSearchCV exists only once enabled.
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+
 import sklrnn
 
 project = "sklrnn"

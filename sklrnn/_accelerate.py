@@ -28,9 +28,11 @@ accelerate 1.15 and skorch 1.4, see the tests); :class:`AcceleratedNet` changes 
 """
 
 import torch
-from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.hf import AccelerateMixin
+
+from ._nets import NetClassifier, NetRegressor
 
 
 class SyncEpochLosses(Callback):
@@ -149,9 +151,9 @@ class AcceleratedNet(AccelerateMixin):
                                if not any(obj is mine for mine in prepared)]
 
 
-class AcceleratedNetRegressor(AcceleratedNet, NeuralNetRegressor):
-    """:class:`~skorch.NeuralNetRegressor` trained through an accelerator."""
+class AcceleratedNetRegressor(AcceleratedNet, NetRegressor):
+    """:class:`~sklrnn._nets.NetRegressor` trained through an accelerator."""
 
 
-class AcceleratedNetClassifier(AcceleratedNet, NeuralNetClassifier):
-    """:class:`~skorch.NeuralNetClassifier` trained through an accelerator."""
+class AcceleratedNetClassifier(AcceleratedNet, NetClassifier):
+    """:class:`~sklrnn._nets.NetClassifier` trained through an accelerator."""

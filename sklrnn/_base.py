@@ -1,6 +1,7 @@
 """BaseRNN: the fit/predict machinery shared by RNNRegressor and RNNClassifier."""
 
 import copy
+import inspect
 import warnings
 from numbers import Real
 
@@ -11,7 +12,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientNormClipping,
+    LRScheduler,
+    ProgressBar,
+)
 from skorch.history import History
 
 from ._batching import BatchDataset, HoldOut, batch_loader, bucket_loader
@@ -315,7 +322,7 @@ class BaseRNN(BaseEstimator):
 
     # -- fit ---------------------------------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on sequences ``X`` and targets ``y``.
 
         Parameters
@@ -329,6 +336,11 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         y : array-like or list of arrays
             Targets, shaped as ``architecture`` describes: ``(n_samples,)`` or
             ``(n_samples, n_outputs)`` for ``"seq2vec"``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of every sample, >= 0: the loss is the weighted mean of the samples'
+            losses (every real step of a sample, or decoded step, weighs what the sample
+            does), so an integer weight counts like repeating the sample. The held-out
+            rows of early stopping keep theirs. None weighs all samples alike.
 
         Returns
         -------
@@ -338,9 +350,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Raises
         ------
         ValueError
-            With ``warm_start=True``, when a parameter the fitted network was built from
-            (``hidden_size``, ``cell``, ...) changed since: continuing would train a network
-            that disagrees with the parameters.
+            When ``sample_weight`` has another length than ``X``, negative or non-finite
+            values, or is 0 everywhere. With ``warm_start=True``, when a parameter the
+            fitted network was built from (``hidden_size``, ``cell``, ...) changed since:
+            continuing would train a network that disagrees with the parameters.
 
         Notes
         -----
@@ -348,21 +361,85 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         skorch's training loop -- leaves the estimator as it was before the call: a fitted
         estimator keeps its previous network (a ``warm_start`` fit's is put back as it was).
         """
+        return self._train(X, y, sample_weight, self.warm_start and hasattr(self, "net_"))
+
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Train the network one epoch on ``X`` and ``y``, continuing from where it was.
+
+        The first call builds the network (as ``fit`` would for this data); every call then
+        passes once over the data given, in batches, keeping the network's weights and the
+        optimizer's state from the last call (or the last ``fit``), as
+        :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does. Feed a data set in
+        chunks, or a stream of windows, without holding all of it at once.
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, in any form :meth:`fit` accepts, with the features of the first call.
+        y : array-like or list of arrays
+            Their targets, as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of every sample, as for :meth:`fit`.
+        classes : None, default=None
+            For the signature the classifier shares (skorch's ``partial_fit`` has it too):
+            a regressor has no classes, and refuses any.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+
+        Notes
+        -----
+        ``partial_fit`` trains at the constant rate ``lr``: no ``lr_schedule`` (a schedule
+        needs to know how many steps there will be), no hold-out and no early stopping
+        (call :meth:`score` on data of your own). ``max_epochs`` and ``warm_start`` do not
+        apply. The network parameters (``hidden_size``, ``cell``, ...) must not change
+        between calls; a failed call leaves the estimator as it was.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklrnn import RNNRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(300, 8, 1))
+        >>> y = X[:, :, 0].sum(axis=1)
+        >>> reg = RNNRegressor(hidden_size=8, random_state=0)
+        >>> for epoch in range(20):
+        ...     for chunk in np.array_split(np.arange(300), 3):
+        ...         reg = reg.partial_fit(X[chunk], y[chunk])
+        >>> len(reg.history_)
+        60
+        >>> reg.score(X, y) > 0.9
+        True
+        """
+        if classes is not None:
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit takes no classes (got {classes!r}); "
+                "they are for RNNClassifier. Leave classes=None."
+            )
+        return self._train(X, y, sample_weight, hasattr(self, "net_"), partial=True)
+
+    def _train(self, X, y, sample_weight, continuing, partial=False, **target_args):
+        """:meth:`fit` (``partial``: :meth:`partial_fit`), that loses nothing when it fails.
+
+        ``continuing``: train the fitted network further. ``target_args`` go to
+        :meth:`_prepare_target` (the classifier's ``classes``).
+        """
         self._validate_params()
         self._check_compatible()
         self._check_optimizer()
         self._callback_entries()
         self._check_accelerator()
         devices = self._cuda_devices()
-        continuing = self.warm_start and hasattr(self, "net_")
         if continuing:
-            self._check_same_network()
+            self._check_same_network("partial_fit" if partial else "warm_start=True")
         previous = dict(vars(self))
         # A warm start trains the fitted network in place: keep what it changes to put back
         # (the callbacks start afresh in every fit).
         saved = _training_state(self.net_) if continuing else None
         try:
-            return self._fit(X, y, continuing, devices)
+            return self._fit(X, y, sample_weight, continuing, devices, partial, target_args)
         except BaseException:
             # A failed fit loses nothing: the previous fitted state (or none) comes back.
             vars(self).clear()
@@ -372,18 +449,20 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 self.history_ = self.net_.history
             raise
 
-    def _check_same_network(self):
-        """Refuse a warm start whose network parameters changed since the network was built."""
+    def _check_same_network(self, how):
+        """Refuse to continue (``how``) a network whose parameters changed since it was built."""
         built = self._built_params
         changed = [name for name in self._network_params
                    if not _same_value(getattr(self, name), built[name])]
         if changed:
             now = ", ".join(f"{name}={getattr(self, name)!r}" for name in changed)
             then = ", ".join(f"{name}={built[name]!r}" for name in changed)
+            fresh = ("call fit (warm_start=False)" if how == "partial_fit"
+                     else "set warm_start=False")
             raise ValueError(
-                f"warm_start=True continues the fitted network, built with {then}; the "
-                f"parameters now say {now}, a different network. Set warm_start=False to "
-                f"train one from scratch, or set_params({then}) to continue the fitted one."
+                f"{how} continues the fitted network, built with {then}; the parameters "
+                f"now say {now}, a different network. To train one from scratch, {fresh}; "
+                f"to continue the fitted one, set_params({then})."
             )
 
     def _fitted_param(self, name):
@@ -391,9 +470,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         built = vars(self).get("_built_params")
         return getattr(self, name) if built is None else built[name]
 
-    def _fit(self, X, y, continuing, devices):
-        """:meth:`fit` once the parameters are checked; on failure ``fit`` restores state."""
-        y = detach_tensors(y)
+    def _fit(self, X, y, sample_weight, continuing, devices, partial, target_args):
+        """:meth:`_train` once the parameters are checked; on failure it restores state."""
+        y, sample_weight = detach_tensors(y), detach_tensors(sample_weight)
         if not continuing:
             self._built_params = {name: getattr(self, name) for name in self._network_params}
             # sktime's global reduction passes a table of windows indexed by (series, time).
@@ -402,50 +481,87 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         X, lengths = inputs.X, inputs.lengths
         if not continuing:
             self.input_ndim_, self.input_size_ = inputs.ndim, X.shape[-1]
-        y = self._prepare_target(y, X, inputs.real, reset=not continuing)
+        y = self._prepare_target(y, X, inputs.real, reset=not continuing, **target_args)
+        weight = self._training_weight(sample_weight, y)
         # getattr: files saved before these settings hold unframed networks.
         frame_size = getattr(self, "frame_size_", 1) if continuing else (
             self._resolve_frame_size(X))
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        if partial and continuing:  # each epoch of partial_fit draws other batches
+            seed = (seed + len(self.net_.history)) % np.iinfo(np.int32).max
         if self._processes() > 1:
             # One seed for all processes: the same validation rows and batches everywhere.
             from accelerate.utils import broadcast_object_list
             seed = broadcast_object_list([seed], from_process=0)[0]
         # A warm start keeps the callbacks, early stopping's among them, of the first fit.
-        early_stopping = (getattr(self, "do_early_stopping_", self.early_stopping is True)
+        early_stopping = (False if partial else
+                          getattr(self, "do_early_stopping_", self.early_stopping is True)
                           if continuing else self._resolve_early_stopping(len(y)))
         train_split = self._make_train_split(y, seed, early_stopping)
         n_train = len(y) if train_split is None else len(y) - train_split.n_rows(len(y))
-        max_epochs = self._resolve_max_epochs(n_train)
+        max_epochs = 1 if partial else self._resolve_max_epochs(n_train)
         self.frame_size_, self.max_epochs_ = frame_size, max_epochs
         self.do_early_stopping_ = early_stopping
         epochs_before = len(self.net_.history) if continuing else 0
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            if continuing:
-                self.net_.set_params(train_split=train_split)
-                if self.lr_schedule is not None:
-                    self._restart_schedule(n_train)
-                self.net_.partial_fit(_net_input(X, lengths), y, epochs=max_epochs)
-            else:
+            if not continuing:
                 # Batch norm keeps statistics for every step of the longest sequence.
                 self.max_steps_ = -(-X.shape[1] // frame_size) if X.ndim == 3 else None
                 self.net_ = self._build_net(train_split, n_train=n_train)
-                self.net_.fit(_net_input(X, lengths), y)
+            if partial:
+                self._train_at_constant_rate()
+            elif continuing:
+                self.net_.set_params(train_split=train_split)
+                if self.lr_schedule is not None:
+                    self._restart_schedule(n_train)
+            # The net is initialized: skorch's fit would initialize it again.
+            self.net_.partial_fit(_net_input(X, lengths, weight), y, epochs=max_epochs)
             if self.normalization == "batch":
                 self._estimate_batch_norm(X, lengths, y)
         self.history_ = self.net_.history
-        self._check_convergence(self.history_[epochs_before:], y)
+        if not partial:  # one epoch of many says nothing about convergence
+            self._check_convergence(self.history_[epochs_before:], y, weight)
         return self
+
+    def _train_at_constant_rate(self):
+        """Drop what :meth:`partial_fit` does without: the schedule, hold-out, early stopping."""
+        net = self.net_
+        net.set_params(train_split=None)
+        net.callbacks_ = [(name, callback) for name, callback in net.callbacks_
+                          if name not in ("lr_scheduler", "early_stopping")]
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.lr
+
+    def _training_weight(self, sample_weight, y):
+        """The weights the loss averages with: of every sample (or step), or None for equal.
+
+        ``y`` is the targets as the network trains on them. Subclasses fold in their own
+        weights (``class_weight``).
+        """
+        if sample_weight is None:
+            return None
+        try:
+            weight = _check_sample_weight(sample_weight, y, ensure_non_negative=True)
+        except ValueError as exc:
+            raise ValueError(
+                f"{exc} sample_weight must hold one finite weight >= 0 per sample of X "
+                f"({len(y)}), not all of them 0."
+            ) from exc
+        return weight
 
     def _restart_schedule(self, n_train):
         """Span the learning-rate schedule of a warm start over the epochs it trains."""
         scheduler = self._lr_scheduler(n_train, self.max_epochs_,
                                        self.do_early_stopping_).initialize()
         # Only this callback is swapped: set_params would initialize all of them again (and
-        # LoadInitState would load its checkpoint a second time).
+        # LoadInitState would load its checkpoint a second time). After partial_fit it is
+        # added again.
+        callbacks = self.net_.callbacks_
+        if all(name != "lr_scheduler" for name, _ in callbacks):
+            callbacks = [*callbacks, ("lr_scheduler", None)]
         self.net_.callbacks_ = [(name, scheduler if name == "lr_scheduler" else callback)
-                                for name, callback in self.net_.callbacks_]
+                                for name, callback in callbacks]
 
     def _lr_scheduler(self, n_train, max_epochs, early_stopping):
         """The callback of ``lr_schedule``, spanning ``max_epochs`` over ``n_train`` sequences."""
@@ -482,19 +598,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             return self.max_epochs
         return auto_max_epochs(n_train, self.batch_size)
 
-    def _check_convergence(self, history, y):
+    def _check_convergence(self, history, y, weight):
         """Warn when the training loss was still falling at the end, or never fell.
 
-        ``history`` holds the epochs of this call of ``fit``; ``y`` the targets as trained.
-        The yardstick is the loss of the best constant prediction (:meth:`_constant_loss`),
-        else the first epoch's loss.
+        ``history`` holds the epochs of this call of ``fit``; ``y`` the targets as trained,
+        ``weight`` their training weights (or None). The yardstick is the loss of the best
+        constant prediction (:meth:`_constant_loss`), else the first epoch's loss.
         """
         # An epoch cut short (Ctrl-C) has no loss.
         losses = np.array([epoch["train_loss"] for epoch in history if "train_loss" in epoch],
                           dtype=float)
         if not len(losses) or not np.isfinite(losses).all():
             return
-        constant = self._constant_loss(y)
+        constant = self._constant_loss(y, weight)
         name = type(self).__name__
         if constant is not None and constant > 0 and losses.min() > CONSTANT_LEVEL * constant:
             warnings.warn(
@@ -503,7 +619,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"learn in {len(losses)} epochs. Train longer (max_epochs) or faster (lr), "
                 "scale X (sklrnn.preprocessing.SequenceScaler), or shorten long sequences "
                 "(frame_size).",
-                ConvergenceWarning, stacklevel=4,
+                ConvergenceWarning, stacklevel=5,
             )
             return
         stopped_early = len(losses) < self.max_epochs_
@@ -518,7 +634,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 f"({losses[-2 * width:-width].mean():.4g} -> {losses[-width:].mean():.4g} "
                 f"over the last {2 * width} of {len(losses)} epochs): the network has not "
                 f"converged. Increase max_epochs (it was {self.max_epochs_}) or lr.",
-                ConvergenceWarning, stacklevel=4,
+                ConvergenceWarning, stacklevel=5,
             )
 
     # -- hooks of the subclasses --------------------------------------------------------------
@@ -544,8 +660,9 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """What ``predict`` returns for the network output ``out`` of :meth:`_forward`."""
         raise NotImplementedError
 
-    def _constant_loss(self, y):
-        """The training loss of the best constant prediction of ``y``, or None."""
+    def _constant_loss(self, y, weight):
+        """The training loss of the best constant prediction of ``y`` weighted by ``weight``
+        (of every sample or step, or None), or None."""
         return None
 
     def _estimate_batch_norm(self, X, lengths, y):
@@ -669,7 +786,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         # Files saved before these settings existed hold networks of the old defaults.
         max_epochs = getattr(self, "max_epochs_", self.max_epochs)
         early_stopping = getattr(self, "do_early_stopping_", self.early_stopping is True)
-        callbacks = copy.deepcopy(self.callbacks or [])
+        # Copies, so that the callbacks passed in stay as they were; shallow ones, so that
+        # what a callback refers to (an Optuna trial and its study, a logger) stays shared.
+        callbacks = [copy.copy(callback) if name is None else (name, copy.copy(callback))
+                     for name, callback in self._callback_entries()]
         # A guard against NaN/inf losses, unless the user brings one or names one (None: off).
         if not any(name == "divergence_guard" or isinstance(cb, DivergenceGuard)
                    or cb is DivergenceGuard for name, cb in self._callback_entries()):
@@ -692,7 +812,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         if self.lr_schedule is not None:
             callbacks.append(("lr_scheduler",
                               self._lr_scheduler(n_train or 1, max_epochs, early_stopping)))
+        if self.verbose and (self.accelerator is None or self.accelerator.is_main_process):
+            callbacks.append(("progress_bar", ProgressBar()))
         if early_stopping:
+            callbacks += self._validation_callbacks()
             printer = print if self.accelerator is None else self.accelerator.print
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.patience, load_best=True,
@@ -705,6 +828,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             module=NETWORKS[self.architecture],
             **{f"module__{name}": value for name, value in self._module_kwargs().items()},
             criterion=self._step_criterion if per_step else self._criterion,
+            criterion__reduction="none",  # the net averages, with the samples' weights
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=max_epochs,
@@ -740,6 +864,45 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
     def _net_params(self):
         """Further arguments of the skorch net, for subclasses."""
         return {}
+
+    def _validation_callbacks(self):
+        """Callbacks that score the held-out data every epoch, for subclasses."""
+        return []
+
+    #: The history key of the held-out data's score (``validation_scores_``).
+    _validation_score = None
+
+    # -- MLPRegressor's views of the training history ---------------------------------------
+
+    @property
+    def loss_curve_(self):
+        """The training loss of every epoch."""
+        return [float(loss) for loss in self.history_[:, "train_loss"]]
+
+    @property
+    def validation_scores_(self):
+        """The held-out data's score after every epoch, or None when none was held out."""
+        key = self._validation_score
+        scores = [epoch.get(key) for epoch in self.history_]
+        if key is None or any(score is None for score in scores):
+            return None
+        return [float(score) for score in scores]
+
+    @property
+    def best_validation_score_(self):
+        """The best of :attr:`validation_scores_`, or None."""
+        scores = self.validation_scores_
+        return None if scores is None else max(scores)
+
+    @property
+    def best_loss_(self):
+        """The least training loss of all epochs; None with early stopping."""
+        return None if self.do_early_stopping_ else min(self.loss_curve_)
+
+    @property
+    def n_iter_(self):
+        """Epochs trained, all calls of ``fit`` and ``partial_fit`` together."""
+        return len(self.history_)
 
     def _check_score_targets(self, y):
         """Refuse targets ``score`` cannot compare with predictions, for subclasses."""
@@ -833,6 +996,19 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         return y_true, y_pred, sample_weight
 
 
+def extended_signature(init, **defaults):
+    """The signature of ``init`` with keyword-only ``defaults`` appended.
+
+    For a subclass whose ``__init__(self, *, new=..., **params)`` passes ``params`` on:
+    scikit-learn reads the parameters (``get_params``, ``clone``) from the signature.
+    """
+    signature = inspect.signature(init)
+    return signature.replace(parameters=[
+        *signature.parameters.values(),
+        *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+          for name, default in defaults.items())])
+
+
 def _training_state(net):
     """Copies of what training changes in a skorch net: weights, optimizer state, history."""
     return (copy.deepcopy(net.module_.state_dict()), copy.deepcopy(net.optimizer_.state_dict()),
@@ -859,9 +1035,13 @@ def per_sequence(function, out):
     return [function(part) for part in out] if isinstance(out, list) else function(out)
 
 
-def _net_input(X, lengths):
-    """What the skorch net consumes: the array, or the array and the lengths as module kwargs."""
-    return X if lengths is None else {"X": X, "lengths": lengths}
+def _net_input(X, lengths, sample_weight=None):
+    """What the skorch net consumes: the array, or a dict of it, the lengths (module kwargs)
+    and the samples' weights (:class:`~sklrnn._nets.WeightedLoss`)."""
+    if lengths is None and sample_weight is None:
+        return X
+    extra = {"lengths": lengths, "sample_weight": sample_weight}
+    return {"X": X, **{key: value for key, value in extra.items() if value is not None}}
 
 
 def _silent(*args, **kwargs):

@@ -158,7 +158,8 @@ default="adam"
     patience : int, default=10
         Epochs without improvement of the validation loss before training stops.
     callbacks : list of skorch callbacks or (name, callback) tuples, or None, default=None
-        Extra skorch callbacks; copies are used, the objects passed in are not modified.
+        Extra skorch callbacks. Shallow copies are trained with: the objects passed in
+        are not modified, and what they refer to (an Optuna trial, a logger) is shared.
     device : str or torch.device, default="cpu"
         Where to train and predict, e.g. ``"cuda"``. Ignored with an ``accelerator``.
     accelerator : accelerate.Accelerator or None, default=None
@@ -176,7 +177,9 @@ default="adam"
         int, ``fit`` is reproducible on the CPU. The global torch random state is left
         as it was.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's table of losses after every epoch.
+        0 is silent; 1 shows a progress bar of every epoch's batches with the running loss
+        (skorch's :class:`~skorch.callbacks.ProgressBar`) and prints skorch's table of
+        losses after every epoch. ``predict`` is silent either way.
     warm_start : bool, default=False
         When fitted already, continue training the current network (and its optimizer
         state) for ``max_epochs`` more epochs instead of starting afresh. The network,
@@ -211,7 +214,21 @@ FITTED_DOC = """net_ : skorch.NeuralNet
         sequences of features, ragged ones included (any length later).
     max_steps_ : int or None
         Steps of the longest training sequence after framing, for which batch normalization
-        keeps statistics; None for ``"vec2seq"``."""
+        keeps statistics; None for ``"vec2seq"``.
+    loss_curve_ : list of float
+        The training loss of every epoch (``history_[:, "train_loss"]``), as
+        :class:`~sklearn.neural_network.MLPRegressor` has it.
+    validation_scores_ : list of float or None
+        The score of the held-out data after every epoch (accuracy for the classifier, R²
+        for the regressor), or None when no data was held out (``do_early_stopping_``).
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (early stopping keeps its epoch's network), or
+        None.
+    best_loss_ : float or None
+        The least training loss of all epochs; None with early stopping, as in
+        :class:`~sklearn.neural_network.MLPRegressor`.
+    n_iter_ : int
+        Epochs trained, all calls of ``fit`` and ``partial_fit`` together."""
 
 
 def _entries(doc):

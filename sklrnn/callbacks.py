@@ -469,13 +469,13 @@ class DivergenceGuard(Callback):
     >>> X = rng.normal(size=(64, 10, 1)).astype("float32")
     >>> y = 10 * X[:, -3:, 0].sum(axis=1)
     >>> reg = RNNRegressor(cell="rnn", activation="relu", weight_init="identity",
-    ...                    optimizer="sgd", lr=0.05, hidden_size=8, batch_size=16,
+    ...                    optimizer="sgd", lr=0.02, hidden_size=8, batch_size=16,
     ...                    max_epochs=5, clip_grad_norm=None, lr_schedule=None,
     ...                    random_state=0)
     >>> reg.fit(X, y)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    FloatingPointError: The training loss became nan at epoch 2, batch 2: training diverged...
+    FloatingPointError: The training loss became inf at epoch 2, batch 2: training diverged...
     >>> guarded = reg.set_params(
     ...     callbacks=[("divergence_guard", DivergenceGuard(restore=True))])
     >>> with warnings.catch_warnings(record=True) as caught:

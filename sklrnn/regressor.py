@@ -4,12 +4,13 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from skorch import NeuralNetRegressor
+from skorch.callbacks import Callback
 
 from ._accelerate import AcceleratedNetRegressor
 from ._base import BaseRNN, per_sequence
 from ._checks import detach_tensors
 from ._docstrings import FITTED_DOC, PARAMS_DOC
+from ._nets import NetRegressor
 from ._sequences import pad_steps
 from ._targets import step_targets, validate_horizon_target, validate_regression_target
 from .nn.losses import MaskedMSELoss
@@ -63,7 +64,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     (3,)
     """
 
-    _net_class = NeuralNetRegressor
+    _net_class = NetRegressor
     _accelerated_net_class = AcceleratedNetRegressor
     _criterion = torch.nn.MSELoss
     _step_criterion = MaskedMSELoss
@@ -107,15 +108,17 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _output_size(self):
         return self.n_outputs_
 
-    def _constant_loss(self, y):
-        """Mean squared error of the targets' mean (per output, step and horizon step)."""
-        if self._criterion is not RNNRegressor._criterion:
-            return None  # a subclass trains another loss
-        y = np.asarray(y, dtype=np.float64)
-        if self.architecture == "seq2seq":  # NaN marks padded steps
-            steps = y.reshape(-1, y.shape[-1])
-            return float(np.nanmean((steps - np.nanmean(steps, axis=0)) ** 2))
-        return float(np.var(y, axis=0).mean())
+    _validation_score = "valid_r2"
+
+    def _trains_mse(self):
+        return self._criterion is RNNRegressor._criterion  # a subclass may train another loss
+
+    def _constant_loss(self, y, weight):
+        """Mean squared error of the targets' (weighted) mean, over their outputs and steps."""
+        return _mean_squared_deviation(y, weight) if self._trains_mse() else None
+
+    def _validation_callbacks(self):
+        return [("valid_r2", HeldOutR2())] if self._trains_mse() else []
 
     def _validation_rows(self, y, n_valid, seed):
         # The last rows, in order: later windows of a series overlap earlier ones.
@@ -179,3 +182,47 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         y_true, y_pred, weight = self._pooled_steps(X, y, sample_weight, dtype=np.float64)
         return r2_score(y_true, y_pred, sample_weight=weight)
 
+
+class HeldOutR2(Callback):
+    """Record ``valid_r2`` every epoch: the R² of the held-out targets, from ``valid_loss``.
+
+    ``1 - valid_loss / d``, with ``d`` the (weighted) mean squared deviation of the held-out
+    targets from their mean, pooled over outputs and steps as :meth:`RNNRegressor.score`
+    pools per-step targets. Read from the losses skorch records: no extra pass.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.deviation_ = None
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        loss = net.history[-1].get("valid_loss")
+        if loss is None or dataset_valid is None:
+            return
+        if self.deviation_ is None:
+            rows = np.asarray(dataset_valid.indices)
+            data = dataset_valid.dataset
+            weight = data.X.get("sample_weight") if isinstance(data.X, dict) else None
+            self.deviation_ = _mean_squared_deviation(
+                data.y[rows], None if weight is None else weight[rows])
+        if self.deviation_:
+            net.history.record("valid_r2", 1.0 - loss / self.deviation_)
+
+
+def _mean_squared_deviation(y, weight):
+    """The (weighted) mean squared deviation of targets from their mean, or None.
+
+    Pooled over every step (or horizon step) of every sample, NaN steps (padding) left out,
+    and averaged over the outputs: the loss of predicting the mean.
+    """
+    y = np.asarray(y)
+    rows = y.reshape(-1, y.shape[-1])
+    real = ~np.isnan(rows[:, 0])  # NaN marks the padded steps of "seq2seq"
+    if not real.all():
+        rows = rows[real]
+    if weight is None:  # no copies of the targets but var's own (windows can be many)
+        return float(rows.var(axis=0, dtype=np.float64).mean()) if len(rows) else None
+    weight = np.repeat(np.asarray(weight, dtype=np.float64), len(real) // len(y))[real]
+    if not weight.any():
+        return None
+    mean = np.average(rows, axis=0, weights=weight)
+    return float(np.average((rows - mean) ** 2, axis=0, weights=weight).mean())

@@ -276,12 +276,12 @@ class _LossRecorder(Callback):
 
 def test_divergence_raises_at_the_first_non_finite_loss_and_names_remedies():
     _LossRecorder.losses = []
-    reg, X, y = diverging_regressor(lr=0.05, callbacks=[_LossRecorder()])
+    reg, X, y = diverging_regressor(lr=0.02, callbacks=[_LossRecorder()])
     with pytest.raises(FloatingPointError) as info:
         reg.fit(X, y)
     message = str(info.value)
-    assert "The training loss became nan at epoch 2, batch 2" in message
-    for remedy in ("clip_grad_norm=1.0", "lr=0.05", "DivergenceGuard(restore=True)"):
+    assert "The training loss became inf at epoch 2, batch 2" in message
+    for remedy in ("clip_grad_norm=1.0", "lr=0.02", "DivergenceGuard(restore=True)"):
         assert remedy in message
     # Training stopped right there: no batch after the first non-finite one.
     losses = _LossRecorder.losses
@@ -294,14 +294,14 @@ def test_divergence_raises_at_the_first_non_finite_loss_and_names_remedies():
 
 def test_restore_keeps_the_weights_of_the_last_good_epoch_and_warns():
     reg, X, y = diverging_regressor(
-        lr=0.02, callbacks=[("divergence_guard", DivergenceGuard(restore=True))])
-    with pytest.warns(DivergenceWarning, match=r"epoch 3, batch 4.*end of epoch 2 were "
-                                               r"restored.*lr=0\.02"):
+        lr=0.01, callbacks=[("divergence_guard", DivergenceGuard(restore=True))])
+    with pytest.warns(DivergenceWarning, match=r"epoch 6, batch 2.*end of epoch 5 were "
+                                               r"restored.*lr=0\.01"):
         reg.fit(X, y)
-    assert len(reg.history_) == 3 and reg.history_[-1, "diverged"]
-    # The same training, stopped after epoch 2 by max_epochs.
-    reference, _, _ = diverging_regressor(lr=0.02)
-    reference.set_params(max_epochs=2).fit(X, y)
+    assert len(reg.history_) == 6 and reg.history_[-1, "diverged"]
+    # The same training, stopped after epoch 5 by max_epochs.
+    reference, _, _ = diverging_regressor(lr=0.01)
+    reference.set_params(max_epochs=5).fit(X, y)
     predictions = reg.predict(X)
     assert np.isfinite(predictions).all()
     np.testing.assert_array_equal(predictions, reference.predict(X))
@@ -312,7 +312,7 @@ def test_restore_rejects_finite_weights_whose_next_loss_is_not_finite():
     # Epoch 1 ends with finite weights so large that epoch 2's first loss overflows:
     # the weights the training started from are restored.
     reg, X, y = diverging_regressor(
-        lr=0.1, weight_init="default",
+        lr=0.07, weight_init="default",
         callbacks=[("initial", KeepInitialWeights()), DivergenceGuard(restore=True)])
     with pytest.warns(DivergenceWarning, match="epoch 2, batch 1.*start of training"):
         reg.fit(X, y)

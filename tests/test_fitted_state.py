@@ -134,7 +134,7 @@ def test_a_first_fit_that_fails_leaves_the_estimator_unfitted():
 
 
 DIVERGING = dict(cell="rnn", activation="relu", weight_init="identity", optimizer="sgd",
-                 lr=0.05, hidden_size=8, batch_size=16, clip_grad_norm=None,
+                 lr=0.02, hidden_size=8, batch_size=16, clip_grad_norm=None,
                  lr_schedule=None, random_state=0)
 
 

@@ -93,8 +93,8 @@ def test_nothing_in_nn_imports_an_estimator_module():
 LAYERS = [
     ("sklrnn._version", "sklrnn._docstrings", "sklrnn.nn"),
     ("sklrnn._checks", "sklrnn._panels"),
-    ("sklrnn._sequences", "sklrnn._targets", "sklrnn._batching", "sklrnn.callbacks",
-     "sklrnn._accelerate"),
+    ("sklrnn._sequences", "sklrnn._targets", "sklrnn._batching", "sklrnn._nets",
+     "sklrnn.callbacks", "sklrnn._accelerate"),
     ("sklrnn.preprocessing",),
     ("sklrnn._base",),
     ("sklrnn.regressor", "sklrnn.classifier"),

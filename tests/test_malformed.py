@@ -548,7 +548,7 @@ section("unseen class labels", [
      r"labels \[.*\] that RNNClassifier was not fitted on \(classes_ is \[0, 1\]\)"),
     ("classifier-warm-start-unseen-label",
      used("warm_classifier", "fit", X3, np.where(LABELS == "up", "sideways", LABELS)),
-     ValueError, r"labels \['sideways'\] not seen in the first fit"),
+     ValueError, r"labels \['sideways'\] not in classes_ \['down', 'up'\]"),
     ("classifier-score-labels-of-mixed-types",
      used("classifier", "score", X3, np.array(["up", 1] * 6, dtype=object)), TypeError,
      r"y mixes labels of the types \['int', 'str'\]"),
@@ -985,6 +985,27 @@ section("irregular or repeated time stamps", [
      r"fh asks for time\(s\) \[59\], between the steps of y"),
 ])
 
+section("bad weights or incremental calls", [
+    ("regressor-sample-weight-negative", fit(REG, X3, Y, sample_weight=-np.ones(12)),
+     ValueError, "Negative values in data passed to `sample_weight`.*one finite weight"),
+    ("regressor-sample-weight-of-another-length", fit(REG, X3, Y, sample_weight=np.ones(11)),
+     ValueError, r"sample_weight.shape == \(11,\), expected \(12,\)"),
+    ("regressor-sample-weight-all-zero", fit(REG, X3, Y, sample_weight=np.zeros(12)),
+     ValueError, "at least one non-zero number.*not all of them 0"),
+    ("seq2seq-sample-weight-nan", fit(SEQ2SEQ, X3, Y_STEPS, sample_weight=np.full(12, np.nan)),
+     ValueError, "sample_weight contains NaN"),
+    ("classifier-class-weight-of-an-unknown-label",
+     fit(clf(class_weight={"sideways": 2.0}), X3, LABELS), ValueError,
+     r"class_weight=\{'sideways': 2.0\}.*not in class"),
+    ("classifier-partial-fit-without-classes", new(CLF, "partial_fit", X3, LABELS),
+     ValueError, "first call of partial_fit needs classes"),
+    ("classifier-partial-fit-balanced",
+     new(clf(class_weight="balanced"), "partial_fit", X3, LABELS, classes=["down", "up"]),
+     ValueError, "'balanced' is not supported by partial_fit"),
+    ("regressor-partial-fit-with-classes", new(REG, "partial_fit", X3, Y, classes=[0, 1]),
+     ValueError, "takes no classes"),
+])
+
 KINDS = {case.kind for case in CATALOGUE.values()}
 
 
@@ -1071,7 +1092,7 @@ def test_catalogue_covers_every_kind_of_malformed_input_the_issue_lists():
         "feature-count mismatch between fit and predict", "horizon/window out of range",
         "exogenous data of the wrong length", "non-finite or out-of-range hyperparameters",
         "wrong kind of object", "tampered or hostile files",
-        "irregular or repeated time stamps",
+        "irregular or repeated time stamps", "bad weights or incremental calls",
     }
     components = {case_id.split("-")[0] for case_id in CATALOGUE}
     assert {"regressor", "classifier", "seq2seq", "vec2seq", "encoder_decoder", "padder",

@@ -1,7 +1,6 @@
 """RNNForecaster: an sktime forecaster over an RNNRegressor. Importing it imports sktime."""
 
 import contextlib
-import inspect
 import warnings
 
 import numpy as np
@@ -9,7 +8,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
-from .._base import auto_max_epochs
+from .._base import auto_max_epochs, extended_signature
 from .._checks import PositiveInt, check_float32_range
 from .._docstrings import params_doc
 from ..nn.losses import PinballLoss
@@ -1101,10 +1100,7 @@ class _QuantileRegressor(RNNRegressor):
         self.levels = levels
 
     # scikit-learn finds the parameters in the signature: RNNRegressor's, and levels.
-    __init__.__signature__ = inspect.signature(RNNRegressor.__init__).replace(parameters=[
-        *inspect.signature(RNNRegressor.__init__).parameters.values(),
-        inspect.Parameter("levels", inspect.Parameter.KEYWORD_ONLY, default=(0.5,)),
-    ])
+    __init__.__signature__ = extended_signature(RNNRegressor.__init__, levels=(0.5,))
 
     @classmethod
     def __sklrnn_upgrade__(cls, node):
