@@ -276,6 +276,7 @@ class BaseRNN(BaseEstimator):
             network the parameters build.
         """
         self._validate_params()
+        self._check_compatible()
         self.__dict__.update(state["fitted"])
         self._built_params = {name: getattr(self, name) for name in self._network_params}
         try:
@@ -822,13 +823,14 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
                 sink=printer if self.verbose else _silent,
             )))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        per_step = self.architecture == "seq2seq"
+        criterion, criterion_args = self._criterion_spec(self.architecture == "seq2seq")
         net_class = self._net_class if self.accelerator is None else self._accelerated_net_class
         return net_class(
             module=NETWORKS[self.architecture],
             **{f"module__{name}": value for name, value in self._module_kwargs().items()},
-            criterion=self._step_criterion if per_step else self._criterion,
+            criterion=criterion,
             criterion__reduction="none",  # the net averages, with the samples' weights
+            **{f"criterion__{name}": value for name, value in criterion_args.items()},
             optimizer=optimizer,
             lr=self.lr,
             max_epochs=max_epochs,
@@ -864,6 +866,13 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
     def _net_params(self):
         """Further arguments of the skorch net, for subclasses."""
         return {}
+
+    def _criterion_spec(self, per_step):
+        """The loss the net trains: its class and its arguments (besides ``reduction``).
+
+        ``per_step``: the targets are per time step (``"seq2seq"``), padded steps NaN.
+        """
+        return (self._step_criterion if per_step else self._criterion), {}
 
     def _validation_callbacks(self):
         """Callbacks that score the held-out data every epoch, for subclasses."""

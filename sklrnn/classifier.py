@@ -81,6 +81,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     _criterion = torch.nn.CrossEntropyLoss
     _step_criterion = StepCrossEntropyLoss
     _validation_score = "valid_acc"
+    _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (files before it had none)
+                     "class_weight": None}
 
     def __init__(self, *, class_weight=None, **params):
         super().__init__(**params)

@@ -594,7 +594,7 @@ class _Loader:
                                   "...)", device) from exc
             if parsed.type == "meta":
                 raise self.refuse(f"{prefix}device", "a device that holds tensors", device)
-        for key in ("levels", "quantiles"):  # the forecaster's network's and its own
+        for key in ("levels", "quantiles", "quantile_levels"):  # they size the networks
             value = params.get(key)
             if isinstance(value, tuple | list) and not all(
                     type(level) is float and 0 < level < 1 for level in value):

@@ -1,19 +1,28 @@
 """RNNRegressor: recurrent network regression on sequences."""
 
 import numpy as np
+import scipy.stats
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 
 from ._accelerate import AcceleratedNetRegressor
-from ._base import BaseRNN, per_sequence
+from ._base import BaseRNN, extended_signature, per_sequence
 from ._checks import detach_tensors
 from ._docstrings import FITTED_DOC, PARAMS_DOC
 from ._nets import NetRegressor
 from ._sequences import pad_steps
 from ._targets import step_targets, validate_horizon_target, validate_regression_target
-from .nn.losses import MaskedMSELoss
+from .nn.losses import (
+    DISTRIBUTIONS,
+    MaskedMSELoss,
+    NLLLoss,
+    PinballLoss,
+    distribution_params,
+)
 
 
 class RNNRegressor(RegressorMixin, BaseRNN):
@@ -27,6 +36,17 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     Parameters
     ----------
     {PARAMS_DOC}
+    distribution : {{"normal", "student_t", "quantile"}} or None, default=None
+        What the network predicts for every target: None, a value, trained by the mean
+        squared error; ``"normal"`` or ``"student_t"``, the parameters of that
+        distribution (location and scale, and a Student's t's degrees of freedom, above
+        2), trained by the negative log-likelihood (:class:`~sklrnn.nn.losses.NLLLoss`);
+        ``"quantile"``, the quantiles of ``quantile_levels``, trained by the pinball loss
+        (:class:`~sklrnn.nn.losses.PinballLoss`). ``predict`` returns the mean (the
+        median for ``"quantile"``), :meth:`predict_quantiles` any quantile.
+    quantile_levels : array-like of float or None, default=None
+        The levels, in (0, 1), that ``distribution="quantile"`` predicts; None for
+        (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95). Ignored otherwise.
 
     Attributes
     ----------
@@ -64,10 +84,59 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     (3,)
     """
 
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,  # noqa: SLF001 (the parent's, as in scikit-learn)
+        "distribution": [None, StrOptions({"normal", "student_t", "quantile"})],
+        "quantile_levels": [None, "array-like"],
+    }
+    # They size the network's output, as the parent's shape the network.
+    _network_params = (*BaseRNN._network_params, "distribution",  # noqa: SLF001
+                       "quantile_levels")
+    _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (files before them had neither)
+                     "distribution": None, "quantile_levels": None}
     _net_class = NetRegressor
     _accelerated_net_class = AcceleratedNetRegressor
     _criterion = torch.nn.MSELoss
     _step_criterion = MaskedMSELoss
+
+    def __init__(self, *, distribution=None, quantile_levels=None, **params):
+        super().__init__(**params)
+        self.distribution = distribution
+        self.quantile_levels = quantile_levels
+
+    # scikit-learn finds the parameters in the signature: BaseRNN's, and these.
+    __init__.__signature__ = extended_signature(BaseRNN.__init__, distribution=None,
+                                                quantile_levels=None)
+
+    def _check_compatible(self):
+        super()._check_compatible()
+        if self.distribution == "quantile":
+            self._levels()
+
+    def _levels(self):
+        """The quantile levels of ``distribution="quantile"``, checked: a sorted array."""
+        levels = DEFAULT_LEVELS if self.quantile_levels is None else self.quantile_levels
+        levels = np.asarray(levels, dtype=np.float64)
+        if (levels.ndim != 1 or not len(levels) or not np.all((levels > 0) & (levels < 1))
+                or np.any(np.diff(levels) <= 0)):
+            raise ValueError(
+                f"quantile_levels must be increasing levels in (0, 1); got "
+                f"{self.quantile_levels!r}."
+            )
+        if not levels[0] <= 0.5 <= levels[-1]:
+            raise ValueError(
+                f"quantile_levels {levels.tolist()} must reach from below 0.5 to above it: "
+                "predict returns the median."
+            )
+        return levels
+
+    def _criterion_spec(self, per_step):
+        """The criterion of ``distribution``: the class and its arguments."""
+        if self.distribution in DISTRIBUTIONS:
+            return NLLLoss, {"distribution": self.distribution}
+        if self.distribution == "quantile":
+            return PinballLoss, {"levels": tuple(self._levels())}
+        return super()._criterion_spec(per_step)
 
     def _prepare_target(self, y, X, real, reset):
         if self.architecture == "seq2seq":
@@ -106,12 +175,25 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         return {**node, "fitted": fitted}
 
     def _output_size(self):
-        return self.n_outputs_
+        return self.n_outputs_ * self._params_per_target()
+
+    def _params_per_target(self):
+        """Network outputs per target: 1, the distribution's parameters, or the levels."""
+        distribution = self._fitted_param("distribution")
+        if distribution == "quantile":
+            return len(self._fitted_levels())
+        return DISTRIBUTIONS.get(distribution, 1)
+
+    def _fitted_levels(self):
+        """The quantile levels the network was built with."""
+        levels = self._fitted_param("quantile_levels")
+        return np.asarray(DEFAULT_LEVELS if levels is None else levels, dtype=np.float64)
 
     _validation_score = "valid_r2"
 
     def _trains_mse(self):
-        return self._criterion is RNNRegressor._criterion  # a subclass may train another loss
+        # A distribution, or a subclass, trains another loss.
+        return self._criterion is RNNRegressor._criterion and self.distribution is None
 
     def _constant_loss(self, y, weight):
         """Mean squared error of the targets' (weighted) mean, over their outputs and steps."""
@@ -152,7 +234,95 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         return self._predictions(self._forward(X))
 
     def _predictions(self, out):
+        if self._fitted_param("distribution") is not None:
+            out = per_sequence(lambda part: self._quantiles(part, None), out)
         return out if self.has_output_axis_ else per_sequence(lambda part: part[..., 0], out)
+
+    def _quantiles(self, out, alpha):
+        """Quantiles ``alpha`` of the network's output ``out`` (the mean when None).
+
+        ``out`` holds the network's raw outputs, ``(..., K * P)``; the result is
+        ``(..., K)`` for None, else ``(..., K, len(alpha))``.
+        """
+        distribution = self._fitted_param("distribution")
+        if distribution == "quantile":
+            levels = self._fitted_levels()
+            values = out.reshape(*out.shape[:-1], -1, len(levels))
+            values = np.sort(values, axis=-1)  # quantiles do not cross
+            at = [0.5] if alpha is None else alpha
+            found = np.stack([_interpolate(levels, values, a) for a in at], axis=-1)
+            return found[..., 0] if alpha is None else found
+        loc, scale, *df = (part.numpy() for part in distribution_params(
+            torch.from_numpy(np.ascontiguousarray(out)), distribution))
+        if alpha is None:
+            return loc  # the mean of both: a Student's t's df is above 2
+        alpha = np.asarray(alpha, dtype=np.float64)
+        z = (scipy.stats.norm.ppf(alpha) if distribution == "normal"
+             else scipy.stats.t.ppf(alpha, df[0][..., None]))
+        return loc[..., None] + scale[..., None] * z
+
+    def predict_quantiles(self, X, alpha):
+        """Predict quantiles of the target's distribution (``distribution`` set).
+
+        Parameters
+        ----------
+        X : array-like or list of arrays
+            Sequences, in any form ``predict`` accepts.
+        alpha : float or array-like of float
+            Levels in (0, 1). For ``distribution="quantile"``, between the lowest and the
+            highest of ``quantile_levels`` (interpolated linearly between them).
+
+        Returns
+        -------
+        ndarray or list of ndarray
+            ``predict``'s shape with an axis of ``len(alpha)`` levels appended: e.g.
+            ``(n_samples, len(alpha))``, or ``(n_samples, n_outputs, len(alpha))`` when
+            ``y`` had an axis of targets.
+
+        Raises
+        ------
+        ValueError
+            Without a ``distribution``, or for levels outside (0, 1) or outside the
+            trained ``quantile_levels``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklrnn import RNNRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(300, 5, 1))
+        >>> y = X[:, -1, 0] + rng.normal(size=300)  # noise of scale 1
+        >>> reg = RNNRegressor(distribution="normal", hidden_size=8, max_epochs=30,
+        ...                    random_state=0).fit(X, y)
+        >>> low, high = reg.predict_quantiles(X, [0.1, 0.9]).T
+        >>> bool(0.7 < np.mean((low < y) & (y < high)) < 0.9)
+        True
+        """
+        check_is_fitted(self)
+        distribution = self._fitted_param("distribution")
+        if distribution is None:
+            raise ValueError(
+                "predict_quantiles needs a distribution: this RNNRegressor predicts values "
+                "(distribution=None). Fit it with distribution='normal', 'student_t' or "
+                "'quantile'."
+            )
+        alpha = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+        if alpha.ndim != 1 or not np.all((alpha > 0) & (alpha < 1)):
+            raise ValueError(f"alpha must be levels in (0, 1); got {alpha.tolist()}.")
+        if distribution == "quantile":
+            levels = self._fitted_levels()
+            outside = alpha[(alpha < levels[0]) | (alpha > levels[-1])]
+            if len(outside):
+                raise ValueError(
+                    f"alpha {outside.tolist()} lies outside the quantile_levels the network "
+                    f"was trained for ({levels[0]} to {levels[-1]}); refit with "
+                    "quantile_levels that reach them."
+                )
+        out = self._forward(X)
+        quantiles = per_sequence(lambda part: self._quantiles(part, alpha), out)
+        if self.has_output_axis_:
+            return quantiles
+        return per_sequence(lambda part: part[..., 0, :], quantiles)
 
     def score(self, X, y, sample_weight=None):
         """Return the coefficient of determination R^2 of the predictions.
@@ -226,3 +396,14 @@ def _mean_squared_deviation(y, weight):
         return None
     mean = np.average(rows, axis=0, weights=weight)
     return float(np.average((rows - mean) ** 2, axis=0, weights=weight).mean())
+
+
+#: The quantile levels of ``distribution="quantile"`` by default.
+DEFAULT_LEVELS = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+
+def _interpolate(levels, values, alpha):
+    """Quantile ``alpha`` by linear interpolation of ``values`` (``(..., L)``) at ``levels``."""
+    j = int(np.clip(np.searchsorted(levels, alpha, side="right") - 1, 0, len(levels) - 2))
+    share = (alpha - levels[j]) / (levels[j + 1] - levels[j])
+    return values[..., j] + share * (values[..., j + 1] - values[..., j])

@@ -27,6 +27,7 @@ def expected_failures(estimator):
 
 @parametrize_with_checks([
     RNNRegressor(cell="gru", **FAST),
+    RNNRegressor(cell="gru", distribution="normal", **FAST),
     RNNClassifier(cell="gru", **FAST),
     SequencePadder(),
     SequenceScaler(),

@@ -310,6 +310,29 @@ def test_files_saved_before_frames_and_schedules_load_with_the_old_training(tmp_
     assert len(loaded.history_) == 4
 
 
+def _as_saved_before_issue_21(header):
+    """The header as sklrnn wrote it before class weights and distributions."""
+    for key in ("class_weight", "distribution", "quantile_levels"):
+        header["params"].pop(key, None)
+    for value in header["fitted"].values():  # a forecaster's regressor_
+        if isinstance(value, dict) and "params" in value:
+            _as_saved_before_issue_21(value)
+
+
+@pytest.mark.parametrize("make", [lambda: RNNRegressor(**SMALL), lambda: RNNClassifier(**SMALL)])
+def test_files_saved_before_weights_and_distributions_load_as_they_were(tmp_path, make):
+    X = RNG.normal(size=(20, 5, 2)).astype(np.float32)
+    y = RNG.normal(size=20)
+    old = make().fit(X, y if isinstance(make(), RNNRegressor) else y > 0)
+    path = tmp_path / "old.safetensors"
+    sklrnn.save(old, path)
+    _rewrite(path, _as_saved_before_issue_21)
+    loaded = sklrnn.load(path)
+    assert getattr(loaded, "class_weight", None) is None
+    assert getattr(loaded, "distribution", None) is None
+    np.testing.assert_array_equal(loaded.predict(X), old.predict(X))
+
+
 def test_forecasters_saved_before_seasons_and_levels_forecast_as_they_did(tmp_path):
     pytest.importorskip("sktime")
     from sklrnn.forecasting import RNNForecaster

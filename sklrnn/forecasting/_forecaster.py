@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
-from .._base import auto_max_epochs, extended_signature
+from .._base import BaseRNN, auto_max_epochs, extended_signature
 from .._checks import PositiveInt, check_float32_range
 from .._docstrings import params_doc
 from ..nn.losses import PinballLoss
@@ -716,7 +716,7 @@ class RNNForecaster(BaseForecaster):
 
     #: Parameters added since the first files were written, with the values that forecast as
     #: the models of files without them did: a file lacking one predates it.
-    _added_params = {**RNNRegressor._added_params,  # noqa: SLF001 (the regressor's defaults)
+    _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (the network's defaults)
                      "sp": None, "deseasonalize": None, "level": "mean", "detrend": False}
     #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
     #: its own state again at load.
@@ -1114,5 +1114,5 @@ class _QuantileRegressor(RNNRegressor):
     def _output_size(self):
         return self.n_outputs_ * len(self.levels)
 
-    def _net_params(self):
-        return {"criterion__levels": self.levels}
+    def _criterion_spec(self, per_step):
+        return PinballLoss, {"levels": self.levels}

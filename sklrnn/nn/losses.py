@@ -5,12 +5,33 @@ the target's shape, 0 where a target does not count), and :func:`weighted_mean` 
 with the samples' weights, over the targets that count.
 """
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 
-class MaskedMSELoss(nn.MSELoss):
+class _NaNPadded:
+    """Mixin of the losses whose NaN targets (padded steps) do not count."""
+
+    def counted(self, target):
+        """Which targets count: those that are not NaN (padded steps are).
+
+        Parameters
+        ----------
+        target : torch.Tensor
+            Targets, NaN at padded steps.
+
+        Returns
+        -------
+        torch.Tensor of bool
+            True where the target counts, of the shape of ``target``.
+        """
+        return ~torch.isnan(target)
+
+
+class MaskedMSELoss(_NaNPadded, nn.MSELoss):
     """Mean squared error over the targets that are not NaN.
 
     Padded steps of sequences of different lengths carry NaN targets; the mean is taken over
@@ -56,21 +77,6 @@ class MaskedMSELoss(nn.MSELoss):
             # NaN replaced before the error, not after: its gradient would be NaN.
             return F.mse_loss(input, target.nan_to_num(), reduction="none") * real
         return F.mse_loss(input[real], target[real], reduction=self.reduction)
-
-    def counted(self, target):
-        """Which targets count: those that are not NaN.
-
-        Parameters
-        ----------
-        target : torch.Tensor
-            Targets, NaN at padded steps.
-
-        Returns
-        -------
-        torch.Tensor of bool
-            True where the target counts, of the shape of ``target``.
-        """
-        return ~torch.isnan(target)
 
 
 class StepCrossEntropyLoss(nn.CrossEntropyLoss):
@@ -141,7 +147,7 @@ class StepCrossEntropyLoss(nn.CrossEntropyLoss):
         return target != self.ignore_index
 
 
-class PinballLoss(nn.Module):
+class PinballLoss(_NaNPadded, nn.Module):
     """Mean pinball (quantile) loss of several quantile levels per target.
 
     ``input`` holds ``len(levels)`` values per target, the last axis laid out as ``(K,
@@ -190,9 +196,118 @@ class PinballLoss(nn.Module):
             The loss: a scalar, or with ``reduction="none"`` of shape ``(..., K, n_levels)``.
         """
         input = input.unflatten(-1, (target.shape[-1], len(self.levels)))
-        error = target.unsqueeze(-1) - input
-        loss = torch.maximum(self.levels * error, (self.levels - 1) * error)
-        return loss if self.reduction == "none" else loss.mean()
+        real = self.counted(target).unsqueeze(-1)
+        error = target.nan_to_num().unsqueeze(-1) - input  # NaN targets (padding) count 0
+        loss = torch.maximum(self.levels * error, (self.levels - 1) * error) * real
+        if self.reduction == "none":
+            return loss
+        return loss.sum() / (real.sum() * len(self.levels)).clamp_min(1)
+
+
+#: The distributions :class:`NLLLoss` fits, with the number of parameters of each.
+DISTRIBUTIONS = {"normal": 2, "student_t": 3}
+
+#: Least scale of a predicted distribution, and least degrees of freedom over 2 of a
+#: Student's t (whose variance is finite from 2 on).
+MIN_SCALE = 1e-4
+
+
+def distribution_params(output, distribution):
+    """The parameters of every target's distribution from a network's raw outputs.
+
+    ``output[..., k * P + p]`` is raw parameter ``p`` of target ``k`` (``P`` of
+    :data:`DISTRIBUTIONS`): the location as it is, the scale through a softplus (above
+    ``MIN_SCALE``), and a Student's t's degrees of freedom through a softplus above 2, so
+    that its variance is finite.
+
+    Parameters
+    ----------
+    output : torch.Tensor of shape (..., K * P)
+        A network's outputs.
+    distribution : {"normal", "student_t"}
+        The distribution.
+
+    Returns
+    -------
+    tuple of torch.Tensor of shape (..., K)
+        ``(loc, scale)``, and ``df`` for ``"student_t"``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.losses import distribution_params
+    >>> loc, scale = distribution_params(torch.tensor([[1.0, 0.0]]), "normal")
+    >>> loc, scale.round(decimals=4)
+    (tensor([[1.]]), tensor([[0.6932]]))
+    """
+    raw = output.unflatten(-1, (-1, DISTRIBUTIONS[distribution]))
+    params = (raw[..., 0], torch.nn.functional.softplus(raw[..., 1]) + MIN_SCALE)
+    if distribution == "student_t":
+        params += (2.0 + torch.nn.functional.softplus(raw[..., 2]),)
+    return params
+
+
+class NLLLoss(_NaNPadded, nn.Module):
+    """Negative log-likelihood of targets under the distributions a network predicts.
+
+    The network predicts, for every target, the parameters of a normal or a Student's t
+    distribution (:func:`distribution_params`); the loss is the mean negative
+    log-likelihood of the targets, those that are NaN (padded steps) left out. Minimizing
+    it fits the whole distribution, mean and spread, as DeepAR does (Salinas et al. 2020).
+
+    Parameters
+    ----------
+    distribution : {"normal", "student_t"}
+        The distribution of every target.
+    reduction : {"mean", "none"}, default="mean"
+        The mean over the targets that count, or every target's loss (0 where it is NaN),
+        of the shape of the targets.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.losses import NLLLoss
+    >>> loss = NLLLoss("normal")
+    >>> scale_one = torch.log(torch.expm1(torch.tensor(1.0 - 1e-4)))  # softplus^-1
+    >>> round(float(loss(torch.tensor([[0.0, scale_one]]), torch.tensor([[0.0]]))), 4)
+    0.9189
+    """
+
+    def __init__(self, distribution, reduction="mean"):
+        super().__init__()
+        self.distribution = distribution
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        """Return the negative log-likelihood of ``target``.
+
+        Parameters
+        ----------
+        input : torch.Tensor of shape (..., K * P)
+            The network's raw outputs, ``P`` parameters per target.
+        target : torch.Tensor of shape (..., K)
+            Targets, NaN where there is none (padded steps).
+
+        Returns
+        -------
+        torch.Tensor
+            The loss: a scalar, or with ``reduction="none"`` of the shape of ``target``.
+        """
+        real = self.counted(target)
+        target = target.nan_to_num()
+        loc, scale, *df = distribution_params(input, self.distribution)
+        z = (target - loc) / scale
+        if self.distribution == "normal":
+            nll = torch.log(scale) + 0.5 * z**2 + 0.5 * math.log(2 * math.pi)
+        else:
+            (df,) = df
+            nll = (torch.log(scale) + 0.5 * torch.log(df * math.pi)
+                   + torch.lgamma(df / 2) - torch.lgamma((df + 1) / 2)
+                   + (df + 1) / 2 * torch.log1p(z**2 / df))
+        nll = nll * real
+        if self.reduction == "none":
+            return nll
+        return nll.sum() / real.sum().clamp_min(1)
 
 
 def weighted_mean(losses, counted=None, sample_weight=None):
