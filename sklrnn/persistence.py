@@ -1093,8 +1093,10 @@ def _forecaster_consistent(params, fitted):
     regressor, direct = fitted["regressor_"], params["strategy"] == "direct"
     if fitted["_horizon"] != 1 and not direct:
         return "_horizon", "1 for strategy='recursive'", fitted["_horizon"]
-    if (fitted["_levels"] is None) != (params["quantiles"] is None):
-        return "_levels", "None exactly when quantiles is None", fitted["_levels"]
+    trains_levels = params["quantiles"] is not None or params["distribution"] == "quantile"
+    if (fitted["_levels"] is None) == trains_levels:
+        return ("_levels", "None exactly when quantiles is None and distribution is not "
+                "'quantile'", fitted["_levels"])
     expected = {"input_size_": width, "n_outputs_": n_targets,
                 "horizon_": fitted["_horizon"] if direct else None}
     for key, value in expected.items():

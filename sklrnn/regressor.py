@@ -252,14 +252,26 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
             at = [0.5] if alpha is None else alpha
             found = np.stack([_interpolate(levels, values, a) for a in at], axis=-1)
             return found[..., 0] if alpha is None else found
-        loc, scale, *df = (part.numpy() for part in distribution_params(
-            torch.from_numpy(np.ascontiguousarray(out)), distribution))
-        if alpha is None:
-            return loc  # the mean of both: a Student's t's df is above 2
-        alpha = np.asarray(alpha, dtype=np.float64)
-        z = (scipy.stats.norm.ppf(alpha) if distribution == "normal"
-             else scipy.stats.t.ppf(alpha, df[0][..., None]))
-        return loc[..., None] + scale[..., None] * z
+        if alpha is None:  # the mean of both: a Student's t's df is above 2
+            return self._params(out)[0]
+        return np.stack([self._draw(out, level) for level in alpha], axis=-1)
+
+    def _params(self, out):
+        """The distribution parameters of the network's raw outputs, as numpy arrays."""
+        return tuple(part.numpy() for part in distribution_params(
+            torch.from_numpy(np.ascontiguousarray(out)), self._fitted_param("distribution")))
+
+    def _draw(self, out, u):
+        """Values of the predicted normal or Student's t distributions at probabilities ``u``.
+
+        ``out`` holds the network's raw outputs ``(..., K * P)``; ``u`` is broadcast to
+        ``(..., K)``. Uniform ``u`` draw samples (inverse transform sampling): the same
+        ``u``, the same values, however many are drawn at once.
+        """
+        loc, scale, *df = self._params(out)
+        z = (scipy.stats.norm.ppf(u) if self._fitted_param("distribution") == "normal"
+             else scipy.stats.t.ppf(u, df[0]))
+        return loc + scale * z
 
     def predict_quantiles(self, X, alpha):
         """Predict quantiles of the target's distribution (``distribution`` set).

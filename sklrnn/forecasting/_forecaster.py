@@ -6,12 +6,13 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions, validate_parameter_constraints
 
 from .._base import BaseRNN, auto_max_epochs, extended_signature
 from .._checks import PositiveInt, check_float32_range
 from .._docstrings import params_doc
-from ..nn.losses import PinballLoss
+from ..nn.losses import DISTRIBUTIONS, PinballLoss
 from ..preprocessing import make_windows
 from ..regressor import RNNRegressor
 
@@ -116,6 +117,21 @@ class RNNForecaster(BaseForecaster):
         levels outside them; quantiles are sorted per forecast, so they never cross. None:
         point forecasts trained with the squared error. (A recursive forecast feeds back
         one value per step, so its intervals past the first step would be too narrow).
+    distribution : {{"normal", "student_t", "quantile"}} or None, default=None
+        Probabilistic forecasts from a predicted distribution (see
+        :class:`~sklrnn.RNNRegressor`'s ``distribution``): ``"normal"`` or
+        ``"student_t"`` train the network by the negative log-likelihood of the next step
+        (recursive) or of every step of the horizon (direct); forecasts are ``n_paths``
+        sample paths, drawn at every step and, with the recursive strategy, fed back as
+        the next step's input, so the uncertainty of every step carries into the next
+        (as DeepAR samples, Salinas et al. 2020). ``predict`` is the mean of the paths,
+        ``predict_quantiles``, ``predict_interval`` and ``predict_var`` their quantiles
+        and variance. ``"quantile"`` is ``quantiles`` (``quantiles`` gives its levels;
+        ``strategy="direct"``). None: point forecasts, or ``quantiles``.
+    n_paths : int, default=1000
+        Sample paths a forecast of ``distribution="normal"`` or ``"student_t"`` draws,
+        all series and paths in one batched pass per step; they are drawn from
+        ``random_state``, so forecasts repeat.
     sp : "auto", None or int >= 1, default="auto"
         Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
         reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
@@ -205,6 +221,8 @@ class RNNForecaster(BaseForecaster):
         "window_length": [PositiveInt()],
         "strategy": [StrOptions(set(STRATEGIES))],
         "quantiles": [None, "boolean", "array-like"],
+        "distribution": [None, StrOptions({"normal", "student_t", "quantile"})],
+        "n_paths": [PositiveInt()],
         "sp": [StrOptions({"auto"}), None, PositiveInt()],
         "deseasonalize": [StrOptions({d for d in DESEASONALIZE if d is not None}), None],
         "level": [StrOptions(set(LEVELS))],
@@ -214,7 +232,8 @@ class RNNForecaster(BaseForecaster):
            for name in NETWORK_PARAMS},
     }
 
-    def __init__(self, window_length=12, strategy="recursive", *, quantiles=None, sp="auto",
+    def __init__(self, window_length=12, strategy="recursive", *, quantiles=None,
+                 distribution=None, n_paths=1000, sp="auto",
                  deseasonalize="auto", level="auto", detrend=True, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
                  dropout=0.0, frame_size="auto", normalization=None, weight_init="default",
@@ -225,6 +244,8 @@ class RNNForecaster(BaseForecaster):
         self.window_length = window_length
         self.strategy = strategy
         self.quantiles = quantiles
+        self.distribution = distribution
+        self.n_paths = n_paths
         self.sp = sp
         self.deseasonalize = deseasonalize
         self.level = level
@@ -257,7 +278,8 @@ class RNNForecaster(BaseForecaster):
         # The recursive strategy reads X at every step up to the last one forecast.
         self.set_tags(**{"requires-fh-in-fit": strategy == "direct",
                          "capability:non_contiguous_X": strategy == "direct",
-                         "capability:pred_int": quantiles is not None})
+                         "capability:pred_int": (quantiles is not None
+                                                 or distribution is not None)})
 
     # -- fit ---------------------------------------------------------------------------------
 
@@ -346,7 +368,8 @@ class RNNForecaster(BaseForecaster):
                                                    AUTO_MAX_EPOCHS)
         architecture = "seq2vec" if self.strategy == "recursive" else "encoder_decoder"
         if self._levels is None:
-            regressor = RNNRegressor(architecture=architecture, **params)
+            regressor = RNNRegressor(architecture=architecture, distribution=self.distribution,
+                                     **params)
         else:
             regressor = _QuantileRegressor(architecture=architecture, levels=self._levels,
                                            **params)
@@ -405,13 +428,21 @@ class RNNForecaster(BaseForecaster):
 
     def _check_quantiles(self):
         """The quantile levels to train, sorted with 0.5 among them, or None."""
-        if self.quantiles is None:
+        if self.distribution in ("normal", "student_t") and self.quantiles is not None:
+            raise ValueError(
+                f"quantiles={self.quantiles!r} trains quantiles, distribution="
+                f"{self.distribution!r} a {self.distribution} distribution: set one of them "
+                "(distribution='quantile' with quantiles giving its levels).")
+        if self.quantiles is None and self.distribution != "quantile":
             return None
         if self.strategy != "direct":
             raise ValueError(
                 "quantiles need strategy='direct': a recursive forecast feeds back one value "
-                "per step, so its intervals past the first step would be too narrow.")
-        levels = DEFAULT_QUANTILES if self.quantiles is True else self.quantiles
+                "per step, so its intervals past the first step would be too narrow. For "
+                "recursive probabilistic forecasts use distribution='normal' or 'student_t' "
+                "(sample paths).")
+        quantiles = True if self.quantiles is None else self.quantiles
+        levels = DEFAULT_QUANTILES if quantiles is True else quantiles
         try:
             levels = np.asarray(levels, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -462,15 +493,33 @@ class RNNForecaster(BaseForecaster):
 
     # -- predict -----------------------------------------------------------------------------
 
+    def _samples(self):
+        """Whether forecasts are sample paths (``distribution`` normal or student_t)."""
+        return self.regressor_.distribution in DISTRIBUTIONS
+
     def _predict(self, fh, X):
-        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, n_levels)
-        median = 0 if self._levels is None else self._levels.index(0.5)
+        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, n_levels or paths)
+        if self._samples():
+            point = forecast.mean(axis=-1)
+        else:
+            point = forecast[..., 0 if self._levels is None else self._levels.index(0.5)]
         times = fh.to_absolute_index(self.cutoff)
-        return _join_series(forecast[..., median], keys, times, self._columns,
+        return _join_series(point, keys, times, self._columns, self._y_seen.index)
+
+    def _predict_var(self, fh, X=None, cov=False):
+        if cov or not self._samples():
+            return super()._predict_var(fh=fh, X=X, cov=cov)
+        forecast, keys = self._forecast(fh, X)
+        times = fh.to_absolute_index(self.cutoff)
+        return _join_series(forecast.var(axis=-1, ddof=1), keys, times, self._columns,
                             self._y_seen.index)
 
     def _predict_quantiles(self, fh, X, alpha):
         forecast, keys = self._forecast(fh, X)
+        if self._samples():
+            requested = np.asarray(alpha, dtype=float)
+            values = np.moveaxis(np.quantile(forecast, requested, axis=-1), 0, -1)
+            return self._quantile_frame(values, keys, fh, requested)
         levels = np.array(self._levels)
         requested = np.asarray(alpha, dtype=float)
         outside = requested[(requested < levels[0] - 1e-9) | (requested > levels[-1] + 1e-9)]
@@ -484,6 +533,10 @@ class RNNForecaster(BaseForecaster):
         upper = np.clip(np.searchsorted(levels, alpha), 1, len(levels) - 1)
         weight = (alpha - levels[upper - 1]) / (levels[upper] - levels[upper - 1])
         values = (forecast[..., upper - 1] * (1 - weight) + forecast[..., upper] * weight)
+        return self._quantile_frame(values, keys, fh, requested)
+
+    def _quantile_frame(self, values, keys, fh, requested):
+        """sktime's frame of quantiles ``values`` ``(n_series, len(fh), K, len(alpha))``."""
         times = fh.to_absolute_index(self.cutoff)
         columns = pd.MultiIndex.from_product([self._columns, list(requested)])
         # (n_series, n_times, K, n_alpha) -> rows (series, time), columns (variable, alpha)
@@ -515,20 +568,26 @@ class RNNForecaster(BaseForecaster):
                             / self._scale[i] for i, h in enumerate(history)])
         last = (windows[:, -1, :n_targets].copy() if self.level_ == "last"
                 else np.zeros((len(windows), n_targets)))
+        paths = self.n_paths if self._samples() else 1
+        # The uniforms the paths are drawn by, from random_state: an int repeats forecasts.
+        draws = None
+        if self._samples():
+            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            draws = np.random.default_rng(seed).random((len(windows), paths, horizon,
+                                                        n_targets))
         if self.strategy == "recursive":
             future = self._future_exog(X, keys, steps.max(axis=1), horizon)
-            forecast = []
-            for step in range(horizon):
-                relative = windows.copy()
-                relative[:, :, :n_targets] -= last[:, None]
-                delta = self._predict_network(relative).reshape(len(windows), n_targets)
-                value = last + delta + self._drift
-                forecast.append(value)
-                if self.level_ == "last":
-                    last = value
-                new = value if future is None else np.concatenate([value, future[:, step]], 1)
-                windows = np.concatenate([windows[:, 1:], new[:, None]], axis=1)
-            forecast = np.stack(forecast, axis=1)[..., None]  # (n_series, H, K, 1)
+            forecast = self._recursive_paths(windows, last, future, horizon, draws)
+        elif self._samples():
+            if horizon > self._horizon:
+                raise ValueError(
+                    f"strategy='direct' was fitted for {self._horizon} step(s) ahead; fh asks "
+                    f"for step {horizon}. Fit with the longest fh you will ask for.")
+            windows[:, :, :n_targets] -= last[:, None]
+            out = self._predict_network(windows, raw=True)  # (n_series, H, K * P)
+            delta = self.regressor_._draw(out[:, None], draws[:, :, :out.shape[1]])  # noqa: SLF001
+            drift = np.arange(1, out.shape[1] + 1)[:, None] * self._drift[:, None]
+            forecast = np.moveaxis(delta + (last[:, None] + drift)[:, None], 1, -1)
         else:
             if horizon > self._horizon:
                 raise ValueError(
@@ -539,14 +598,54 @@ class RNNForecaster(BaseForecaster):
             forecast = forecast.reshape(len(windows), -1, n_targets, len(self._levels or [0.5]))
             drift = np.arange(1, forecast.shape[1] + 1)[:, None] * self._drift[:, None]
             forecast = forecast + (last[:, None] + drift)[..., None]
-        # Sorted per forecast, quantiles never cross (monotone rearrangement).
-        forecast = np.sort(forecast, axis=-1)
+        if not self._samples():
+            # Sorted per forecast, quantiles never cross (monotone rearrangement).
+            forecast = np.sort(forecast, axis=-1)
         forecast = np.take_along_axis(forecast, steps[:, :, None, None] - 1, axis=1)
         return self._restored(forecast, steps, ends), keys
 
-    def _predict_network(self, windows):
-        """The network's predictions for float64 ``windows``, as float64."""
-        return self.regressor_.predict(windows.astype(np.float32)).astype(np.float64)
+    def _predict_network(self, windows, raw=False):
+        """The network's predictions for float64 ``windows``, as float64.
+
+        ``raw``: its outputs, the parameters of a ``distribution`` rather than the mean.
+        """
+        windows = windows.astype(np.float32)
+        if raw:
+            return self.regressor_._forward(windows)  # noqa: SLF001 (the network's output)
+        return self.regressor_.predict(windows).astype(np.float64)
+
+    def _recursive_paths(self, windows, last, future, horizon, draws):
+        """The recursive forecasts ``(n_series, H, K, paths)`` of scaled, adjusted windows.
+
+        Every step feeds the step forecast back into the window. With ``draws`` (uniforms
+        ``(n_series, paths, H, K)``), every series runs as ``paths`` copies, one batched
+        pass per step, each drawing its step from the predicted distribution at its
+        uniforms; without, the network's predictions are the one path.
+        """
+        n_series, n_targets = len(windows), last.shape[1]
+        paths = 1 if draws is None else draws.shape[1]
+        windows, last = np.repeat(windows, paths, axis=0), np.repeat(last, paths, axis=0)
+        drift = np.repeat(self._drift, paths, axis=0)
+        if future is not None:
+            future = np.repeat(future, paths, axis=0)
+        forecast = []
+        for step in range(horizon):
+            relative = windows.copy()
+            relative[:, :, :n_targets] -= last[:, None]
+            if draws is None:
+                delta = self._predict_network(relative).reshape(len(windows), n_targets)
+            else:
+                delta = self.regressor_._draw(  # noqa: SLF001 (the regressor's sampler)
+                    self._predict_network(relative, raw=True),
+                    draws[:, :, step].reshape(len(windows), n_targets))
+            value = last + delta + drift
+            forecast.append(value)
+            if self.level_ == "last":
+                last = value
+            new = value if future is None else np.concatenate([value, future[:, step]], 1)
+            windows = np.concatenate([windows[:, 1:], new[:, None]], axis=1)
+        forecast = np.stack(forecast, axis=1)  # (n_series * paths, H, K)
+        return np.moveaxis(forecast.reshape(n_series, paths, horizon, n_targets), 1, -1)
 
     def _steps_ahead(self, fh):
         """Steps of ``fh`` after the end of every series, ``(n_series, len(fh))`` ints.
@@ -717,7 +816,8 @@ class RNNForecaster(BaseForecaster):
     #: Parameters added since the first files were written, with the values that forecast as
     #: the models of files without them did: a file lacking one predates it.
     _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (the network's defaults)
-                     "sp": None, "deseasonalize": None, "level": "mean", "detrend": False}
+                     "sp": None, "deseasonalize": None, "level": "mean", "detrend": False,
+                     "distribution": None, "n_paths": 1000}
     #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
     #: its own state again at load.
     __sklrnn_fitted__ = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_",
@@ -831,6 +931,9 @@ class RNNForecaster(BaseForecaster):
         return [
             dict(window_length=3, **tiny),
             dict(window_length=2, strategy="direct", cell="gru", quantiles=True, **tiny),
+            dict(window_length=3, distribution="normal", n_paths=20, **tiny),
+            dict(window_length=2, strategy="direct", distribution="student_t", n_paths=20,
+                 **tiny),
         ]
 
 

@@ -215,10 +215,10 @@ MIN_SCALE = 1e-4
 def distribution_params(output, distribution):
     """The parameters of every target's distribution from a network's raw outputs.
 
-    ``output[..., k * P + p]`` is raw parameter ``p`` of target ``k`` (``P`` of
-    :data:`DISTRIBUTIONS`): the location as it is, the scale through a softplus (above
-    ``MIN_SCALE``), and a Student's t's degrees of freedom through a softplus above 2, so
-    that its variance is finite.
+    ``output[..., k * P + p]`` is raw parameter ``p`` of target ``k`` (``P`` is
+    ``DISTRIBUTIONS[distribution]``): the location as it is, the scale through a softplus
+    (above ``MIN_SCALE``), and a Student's t's degrees of freedom through a softplus above
+    2, so that its variance is finite.
 
     Parameters
     ----------

@@ -1,0 +1,123 @@
+"""RNNForecaster(distribution=...): sample paths, their quantiles, variance and calibration."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+
+import sklrnn  # noqa: E402
+from sklrnn.forecasting import RNNForecaster  # noqa: E402
+
+TINY = dict(hidden_size=8, max_epochs=30, batch_size=32, random_state=0, sp=None)
+
+
+def noisy_sines(n_series=20, length=72, seed=0):
+    """A panel of sines of random phase with noise of scale 0.3."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        t = np.arange(length)
+        values = np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6)) + 0.3 * rng.normal(size=length)
+        frames.append(pd.DataFrame({"y": values}, index=pd.MultiIndex.from_product(
+            [[i], t], names=["series", "time"])))
+    return pd.concat(frames)
+
+
+def _fit(forecaster, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return forecaster.fit(y, **kwargs)
+
+
+def _train_test(panel, horizon):
+    times = panel.index.get_level_values("time")
+    cut = times.max() - horizon
+    return panel[times <= cut], panel[times > cut]
+
+
+@pytest.mark.parametrize("strategy, distribution", [
+    ("recursive", "normal"), ("recursive", "student_t"), ("direct", "normal")])
+def test_intervals_cover_held_out_steps_near_their_level(strategy, distribution):
+    panel = noisy_sines()
+    train, test = _train_test(panel, 6)
+    fh = list(range(1, 7))
+    forecaster = RNNForecaster(6, strategy=strategy, distribution=distribution, n_paths=300,
+                               level="mean", **TINY)
+    _fit(forecaster, train, fh=fh)
+    interval = forecaster.predict_interval(fh=fh, coverage=[0.5, 0.9])
+    truth = test["y"].to_numpy()
+    for coverage in (0.5, 0.9):
+        low = interval[("y", coverage, "lower")].to_numpy()
+        high = interval[("y", coverage, "upper")].to_numpy()
+        held = np.mean((low <= truth) & (truth <= high))
+        assert abs(held - coverage) < 0.2, (coverage, held)
+    point = forecaster.predict(fh=fh)["y"].to_numpy()
+    assert np.abs(point - truth).mean() < 0.45  # the noise alone costs about 0.24
+
+
+def test_batched_paths_equal_a_loop_of_one_path_at_a_time():
+    panel = noisy_sines(n_series=3, length=40)
+    forecaster = _fit(RNNForecaster(6, distribution="student_t", n_paths=5, level="last",
+                                    **dict(TINY, max_epochs=3)), panel)
+    rng = np.random.default_rng(1)
+    windows = rng.normal(size=(3, 6, 1))
+    last = rng.normal(size=(3, 1))
+    draws = rng.random((3, 5, 4, 1))
+    batched = forecaster._recursive_paths(windows, last, None, 4, draws)
+    assert batched.shape == (3, 4, 1, 5)
+    for path in range(5):
+        one = forecaster._recursive_paths(windows, last, None, 4, draws[:, path:path + 1])
+        np.testing.assert_array_equal(batched[..., path:path + 1], one)
+
+
+def test_forecasts_repeat_and_spread_grows_with_the_horizon():
+    y = noisy_sines(n_series=1, length=80).droplevel(0)
+    forecaster = _fit(RNNForecaster(12, distribution="normal", n_paths=400, level="last",
+                                    **TINY), y)
+    fh = list(range(1, 13))
+    first, again = forecaster.predict(fh=fh), forecaster.predict(fh=fh)
+    pd.testing.assert_frame_equal(first, again)
+    variance = forecaster.predict_var(fh=fh)["y"].to_numpy()
+    assert (variance > 0).all()
+    # Each step's draw feeds the next: later steps are more uncertain than the first.
+    assert variance[6:].mean() > variance[0]
+    quantiles = forecaster.predict_quantiles(fh=fh, alpha=[0.1, 0.5, 0.9])
+    assert quantiles.shape == (12, 3)
+    assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()
+
+
+def test_refusals_name_the_fix():
+    y = noisy_sines(n_series=1, length=40).droplevel(0)
+    with pytest.raises(ValueError, match="set one of them"):
+        RNNForecaster(6, distribution="normal", quantiles=True, **TINY).fit(y)
+    with pytest.raises(ValueError, match="quantiles need strategy='direct'.*'normal'"):
+        RNNForecaster(6, distribution="quantile", **TINY).fit(y)
+    with pytest.raises(ValueError, match="n_paths"):
+        RNNForecaster(6, distribution="normal", n_paths=0, **TINY).fit(y)
+
+
+def test_quantile_distribution_is_the_direct_quantile_head():
+    y = noisy_sines(n_series=1, length=60).droplevel(0)
+    fh = [1, 2, 3]
+    by_name = _fit(RNNForecaster(6, strategy="direct", distribution="quantile",
+                                 **dict(TINY, max_epochs=3)), y, fh=fh)
+    by_quantiles = _fit(RNNForecaster(6, strategy="direct", quantiles=True,
+                                      **dict(TINY, max_epochs=3)), y, fh=fh)
+    pd.testing.assert_frame_equal(by_name.predict_interval(fh=fh),
+                                  by_quantiles.predict_interval(fh=fh))
+
+
+def test_forecasters_of_distributions_save_and_load(tmp_path):
+    y = noisy_sines(n_series=1, length=50).droplevel(0)
+    forecaster = _fit(RNNForecaster(6, distribution="student_t", n_paths=50,
+                                    **dict(TINY, max_epochs=3)), y)
+    path = tmp_path / "f.safetensors"
+    sklrnn.save(forecaster, path)
+    loaded = sklrnn.load(path)
+    pd.testing.assert_frame_equal(loaded.predict_interval(fh=[1, 2]),
+                                  forecaster.predict_interval(fh=[1, 2]))
