@@ -983,6 +983,8 @@ _FITTED_KINDS = {
     **dict.fromkeys(("seasonal_", "_seasonal"), ("a 3-D array of floats", _is_float_array(3))),
     **dict.fromkeys(("_drift", "_center", "_scale"),
                     ("a 2-D array of floats", _is_float_array(2))),
+    "_conformal": ("None or a 3-D array of floats",
+                   lambda v: v is None or _is_float_array(3)(v)),
     "_levels": ("None or a list of levels in (0, 1)", lambda v: v is None or (
         type(v) is tuple and all(type(level) is float and 0 < level < 1 for level in v))),
     "_keys": ("a list of series keys", lambda v: type(v) is list and all(
@@ -1093,6 +1095,11 @@ def _forecaster_consistent(params, fitted):
     regressor, direct = fitted["regressor_"], params["strategy"] == "direct"
     if fitted["_horizon"] != 1 and not direct:
         return "_horizon", "1 for strategy='recursive'", fitted["_horizon"]
+    conformal = fitted.get("_conformal")
+    if (conformal is None) != (params["calibration"] is None) or (
+            conformal is not None and conformal.shape[2] != len(columns)):
+        return ("_conformal", "errors of every calibrated step and target when calibration "
+                "is set, else None", conformal)
     trains_levels = params["quantiles"] is not None or params["distribution"] == "quantile"
     if (fitted["_levels"] is None) == trains_levels:
         return ("_levels", "None exactly when quantiles is None and distribution is not "

@@ -121,3 +121,73 @@ def test_forecasters_of_distributions_save_and_load(tmp_path):
     loaded = sklrnn.load(path)
     pd.testing.assert_frame_equal(loaded.predict_interval(fh=[1, 2]),
                                   forecaster.predict_interval(fh=[1, 2]))
+
+
+# -- calibration="conformal" ------------------------------------------------------------------
+
+def test_conformal_intervals_hold_near_their_level_on_held_out_steps():
+    panel = noisy_sines()
+    train, test = _train_test(panel, 6)
+    fh = list(range(1, 7))
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", level="mean", **TINY),
+                      train, fh=fh)
+    # Every series gives max(2 H, 20) = 20 origins, 6 steps each.
+    assert forecaster._conformal.shape == (6, 20 * 20, 1)
+    interval = forecaster.predict_interval(fh=fh, coverage=[0.5, 0.9])
+    truth = test["y"].to_numpy()
+    for coverage in (0.5, 0.9):
+        low = interval[("y", coverage, "lower")].to_numpy()
+        high = interval[("y", coverage, "upper")].to_numpy()
+        assert abs(np.mean((low <= truth) & (truth <= high)) - coverage) < 0.15
+    pd.testing.assert_frame_equal(
+        forecaster.predict(fh=fh),
+        _fit(RNNForecaster(6, level="mean", **TINY), train, fh=fh).predict(fh=fh))
+
+
+def test_conformal_quantiles_are_the_finite_sample_ranks_of_the_scores():
+    y = noisy_sines(n_series=1, length=60).droplevel(0)
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", **dict(TINY, max_epochs=2)),
+                      y, fh=[1, 2])
+    n = 9
+    scores = np.arange(1.0, n + 1)  # the scores 1 .. 9 for both steps
+    forecaster._conformal = np.stack([scores, 2 * scores])[:, :, None]
+    point = forecaster.predict(fh=[1, 2])["y"].to_numpy()
+    scale = forecaster._scale[0, 0]
+    quantiles = forecaster.predict_quantiles(fh=[1, 2], alpha=[0.1, 0.5, 0.8, 0.95])
+    # Ranks floor(10 a) below the median, ceil(10 a) from it: 1, 5, 8 and 10 -> 9 (the most).
+    expected = point[:, None] + np.array([[1, 5, 8, 9], [2, 10, 16, 18]]) * scale
+    np.testing.assert_allclose(quantiles.to_numpy(), expected)
+
+
+def test_conformal_refuses_what_it_did_not_calibrate():
+    y = noisy_sines(n_series=1, length=40).droplevel(0)
+    with pytest.raises(ValueError, match="fh"):
+        RNNForecaster(6, calibration="conformal", **TINY).fit(y)
+    with pytest.raises(ValueError, match="the shortest has 9 steps"):
+        RNNForecaster(6, calibration="conformal", **TINY).fit(y[:9], fh=[1, 2, 3])
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", **dict(TINY, max_epochs=2)),
+                      y, fh=[1, 2])
+    # sktime refuses another fh than fit's: calibration needs fh in fit (its tag says so).
+    assert forecaster.get_tag("requires-fh-in-fit")
+    with pytest.raises(ValueError, match="forecasting horizon"):
+        forecaster.predict_interval(fh=[3])
+
+
+def test_conformal_calibration_saves_and_sktime_conformal_intervals_wrap_the_forecaster(
+        tmp_path):
+    from sktime.forecasting.conformal import ConformalIntervals
+
+    y = noisy_sines(n_series=1, length=50).droplevel(0)
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", **dict(TINY, max_epochs=2)),
+                      y, fh=[1, 2])
+    path = tmp_path / "c.safetensors"
+    sklrnn.save(forecaster, path)
+    pd.testing.assert_frame_equal(sklrnn.load(path).predict_interval(),
+                                  forecaster.predict_interval())
+    wrapped = ConformalIntervals(RNNForecaster(6, **dict(TINY, max_epochs=2)),
+                                 initial_window=30, sample_frac=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        interval = wrapped.fit(y, fh=[1, 2]).predict_interval(coverage=0.8)
+    assert interval.shape == (2, 2)
+    assert (interval.iloc[:, 0] < interval.iloc[:, 1]).all()

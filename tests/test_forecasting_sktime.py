@@ -234,8 +234,8 @@ def test_the_forecasters_network_parameters_are_the_regressors():
     from sklrnn import RNNRegressor
     from sklrnn.forecasting._forecaster import NETWORK_PARAMS, RNNForecaster
 
-    own = {"window_length", "strategy", "quantiles", "distribution", "n_paths", "sp",
-           "deseasonalize", "level", "detrend"}
+    own = {"window_length", "strategy", "quantiles", "distribution", "n_paths", "calibration",
+           "sp", "deseasonalize", "level", "detrend"}
     forecaster = inspect.signature(RNNForecaster).parameters
     regressor = inspect.signature(RNNRegressor).parameters
     assert set(forecaster) == own | set(NETWORK_PARAMS)

@@ -132,6 +132,17 @@ class RNNForecaster(BaseForecaster):
         Sample paths a forecast of ``distribution="normal"`` or ``"student_t"`` draws,
         all series and paths in one batched pass per step; they are drawn from
         ``random_state``, so forecasts repeat.
+    calibration : {{"conformal"}} or None, default=None
+        ``"conformal"``: intervals and quantiles by split-conformal prediction, per step
+        ahead. ``fit`` (which then needs ``fh``) also trains a copy of the forecaster on
+        every series without its last ``H + n - 1`` steps (``H`` the longest step of
+        ``fh``, ``n = max(2 H, 20)`` origins, fewer where series are short), forecasts
+        ``H`` steps from each of the ``n`` last origins of every series, and keeps the
+        errors of every step ahead, in units of each series' scale; ``predict_quantiles``
+        and ``predict_interval`` add their quantiles (with the finite-sample correction
+        ``(n + 1) / n``) to ``predict``. The intervals then hold about as often as they
+        claim whatever the network's own spread, with any ``distribution`` or none.
+        ``predict`` is unchanged; ``update`` keeps the calibration of ``fit``.
     sp : "auto", None or int >= 1, default="auto"
         Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
         reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
@@ -223,6 +234,7 @@ class RNNForecaster(BaseForecaster):
         "quantiles": [None, "boolean", "array-like"],
         "distribution": [None, StrOptions({"normal", "student_t", "quantile"})],
         "n_paths": [PositiveInt()],
+        "calibration": [None, StrOptions({"conformal"})],
         "sp": [StrOptions({"auto"}), None, PositiveInt()],
         "deseasonalize": [StrOptions({d for d in DESEASONALIZE if d is not None}), None],
         "level": [StrOptions(set(LEVELS))],
@@ -233,7 +245,7 @@ class RNNForecaster(BaseForecaster):
     }
 
     def __init__(self, window_length=12, strategy="recursive", *, quantiles=None,
-                 distribution=None, n_paths=1000, sp="auto",
+                 distribution=None, n_paths=1000, calibration=None, sp="auto",
                  deseasonalize="auto", level="auto", detrend=True, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
                  dropout=0.0, frame_size="auto", normalization=None, weight_init="default",
@@ -246,6 +258,7 @@ class RNNForecaster(BaseForecaster):
         self.quantiles = quantiles
         self.distribution = distribution
         self.n_paths = n_paths
+        self.calibration = calibration
         self.sp = sp
         self.deseasonalize = deseasonalize
         self.level = level
@@ -276,9 +289,9 @@ class RNNForecaster(BaseForecaster):
         self.verbose = verbose
         super().__init__()
         # The recursive strategy reads X at every step up to the last one forecast.
-        self.set_tags(**{"requires-fh-in-fit": strategy == "direct",
+        self.set_tags(**{"requires-fh-in-fit": strategy == "direct" or calibration is not None,
                          "capability:non_contiguous_X": strategy == "direct",
-                         "capability:pred_int": (quantiles is not None
+                         "capability:pred_int": (quantiles is not None or calibration is not None
                                                  or distribution is not None)})
 
     # -- fit ---------------------------------------------------------------------------------
@@ -305,7 +318,65 @@ class RNNForecaster(BaseForecaster):
             # Counted from each series' own end: series of a panel may end before the cutoff.
             self._horizon = int(self._steps_ahead(fh).max())
         self._fit_network()
+        self._conformal = None if self.calibration is None else self._calibrate(fh)
         return self
+
+    def _calibrate(self, fh):
+        """Errors ``(H, n_scores, K)`` of forecasts from held-out origins, for conformal.
+
+        A copy of the forecaster, uncalibrated, is fitted on every series without its last
+        ``H + n - 1`` steps; it then forecasts ``H`` steps from each of the ``n`` origins
+        that follow, updated (not trained) with every step it passes. The errors are
+        divided by each series' scale (``_scale``), so the series of a panel pool them; a
+        series that ends before the others is forecast from the common cutoff on, so it
+        has no errors of its first steps (NaN there: ``predict`` never asks for them).
+        """
+        if fh is None:
+            raise ValueError(
+                "calibration='conformal' needs fh in fit: the steps ahead it calibrates "
+                "intervals for (e.g. fh=[1, 2, 3]).")
+        horizon = int(self._steps_ahead(fh).max())
+        # Series of a panel that end before the cutoff are this many steps behind at most.
+        lag = int(self._steps_ahead(ForecastingHorizon([1], is_relative=True)).max()) - 1
+        shortest = min(len(frame) for frame in self._parts("_y_seen").values())
+        # The copy trains on at least window_length + 1 steps of every series (+ H, direct).
+        need = self.window_length + (horizon + lag if self.strategy == "direct" else 1)
+        room = shortest - need - (horizon - 1)
+        origins = min(max(2 * horizon, 20), room)
+        if origins < 1:
+            raise ValueError(
+                f"calibration='conformal' holds out the last {horizon} step(s) and more of "
+                f"every series; the shortest has {shortest} steps, too few beside "
+                f"window_length={self.window_length}. Pass longer series, a shorter "
+                "window_length or fh, or calibration=None.")
+        held = horizon + origins - 1
+        copy = self.clone().set_params(calibration=None)
+        y, X = self._y_seen, self._X_seen
+        ahead = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            copy.fit(_rows(y, None, -held), X=None if X is None else _rows(X, None, -held),
+                     fh=ahead)
+        scale = self._scale[:, :len(self._columns)]
+        # Errors by step ahead of each series' origin: (origins, n_series, H, K), NaN where
+        # a series that ends early has no forecast of the step.
+        scores = np.full((origins, len(self._keys), horizon, len(self._columns)), np.nan)
+        for k in range(origins):
+            if k:
+                stop = -(held - k) or None
+                copy.update(_rows(y, -(held - k + 1), stop), update_params=False,
+                            X=None if X is None else _rows(X, -(held - k + 1), stop))
+            future = None if X is None else _rows(X, -(held - k), None)
+            forecast = _series(copy.predict(fh=ahead, X=future))
+            # The H steps after the origin in every series, and those forecast of them.
+            truth = _series(_rows(y, -(held - k), (-(held - k) + horizon) or None))
+            for i, (key, part) in enumerate(truth.items()):
+                found = part.index.isin(forecast[key].index)
+                errors = (part[found].to_numpy()
+                          - forecast[key].loc[part.index[found]].to_numpy())
+                scores[k, i, np.flatnonzero(found)] = errors / scale[i]
+        # -> (H, n_origins * n_series, K)
+        return np.moveaxis(scores, 2, 0).reshape(horizon, -1, len(self._columns))
 
     def _fit_network(self):
         """Adjust and scale every series, cut windows from all of them, train the network."""
@@ -498,13 +569,36 @@ class RNNForecaster(BaseForecaster):
         return self.regressor_.distribution in DISTRIBUTIONS
 
     def _predict(self, fh, X):
-        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, n_levels or paths)
-        if self._samples():
-            point = forecast.mean(axis=-1)
-        else:
-            point = forecast[..., 0 if self._levels is None else self._levels.index(0.5)]
+        point, keys = self._point(fh, X)
         times = fh.to_absolute_index(self.cutoff)
         return _join_series(point, keys, times, self._columns, self._y_seen.index)
+
+    def _point(self, fh, X):
+        """Point forecasts ``(n_series, len(fh), K)``: the median, or the mean of paths."""
+        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, n_levels or paths)
+        if self._samples():
+            return forecast.mean(axis=-1), keys
+        return forecast[..., 0 if self._levels is None else self._levels.index(0.5)], keys
+
+    def _conformal_quantiles(self, fh, X, alpha):
+        """Point forecasts plus the conformal quantiles ``alpha`` of the held-out errors."""
+        point, keys = self._point(fh, X)
+        steps = self._steps_ahead(fh)  # (n_series, len(fh))
+        if steps.max() > len(self._conformal):
+            raise ValueError(
+                f"calibration='conformal' calibrated {len(self._conformal)} step(s) ahead, "
+                f"the longest step of fh in fit; fh asks for step {int(steps.max())}. Fit "
+                "with the longest fh you will ask for.")
+        scores = np.sort(self._conformal, axis=1)  # (H, n, K), NaN (no forecast) last
+        n = (~np.isnan(scores[:, :, 0])).sum(axis=1)[:, None]  # (H, 1): scores of a step
+        # The finite-sample ranks: ceil((n + 1) a) above the median, floor below.
+        alpha = np.asarray(alpha, dtype=float)
+        ranks = np.where(alpha >= 0.5, np.ceil((n + 1) * alpha), np.floor((n + 1) * alpha))
+        ranks = np.clip(ranks.astype(int), 1, np.maximum(n, 1)) - 1  # (H, n_alpha)
+        quantiles = np.take_along_axis(scores, ranks[:, :, None], axis=1)  # (H, n_alpha, K)
+        offsets = np.moveaxis(quantiles[steps - 1], -2, -1)  # (n_series, len(fh), K, n_alpha)
+        scale = self._scale[:, None, :len(self._columns), None]
+        return point[..., None] + offsets * scale, keys
 
     def _predict_var(self, fh, X=None, cov=False):
         if cov or not self._samples():
@@ -515,6 +609,9 @@ class RNNForecaster(BaseForecaster):
                             self._y_seen.index)
 
     def _predict_quantiles(self, fh, X, alpha):
+        if getattr(self, "_conformal", None) is not None:
+            values, keys = self._conformal_quantiles(fh, X, alpha)
+            return self._quantile_frame(values, keys, fh, np.asarray(alpha, dtype=float))
         forecast, keys = self._forecast(fh, X)
         if self._samples():
             requested = np.asarray(alpha, dtype=float)
@@ -817,12 +914,12 @@ class RNNForecaster(BaseForecaster):
     #: the models of files without them did: a file lacking one predates it.
     _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (the network's defaults)
                      "sp": None, "deseasonalize": None, "level": "mean", "detrend": False,
-                     "distribution": None, "n_paths": 1000}
+                     "distribution": None, "n_paths": 1000, "calibration": None}
     #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
     #: its own state again at load.
     __sklrnn_fitted__ = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_",
                          "level_", "_seasonal", "_drift", "_levels", "_horizon", "_keys",
-                         "_columns", "_center", "_scale", "_y_seen", "_X_seen")
+                         "_columns", "_center", "_scale", "_y_seen", "_X_seen", "_conformal")
     #: The state being restored while sklrnn.load runs sktime's ``fit`` (name-mangled, so
     #: sktime's ``reset`` keeps it).
     __restoring = None
@@ -888,6 +985,7 @@ class RNNForecaster(BaseForecaster):
             self.sp_, self.deseasonalize_, self.level_ = 1, None, "mean"
             self.seasonal_, self._seasonal = np.zeros(shape), np.zeros(shape)
             self._drift = np.zeros(shape[::2])
+        self._conformal = None  # files before calibration have none
         self.__dict__.update(fitted)
         self._y_seen, self._X_seen = y, X
         self._step = self._check_times()
@@ -934,6 +1032,7 @@ class RNNForecaster(BaseForecaster):
             dict(window_length=3, distribution="normal", n_paths=20, **tiny),
             dict(window_length=2, strategy="direct", distribution="student_t", n_paths=20,
                  **tiny),
+            dict(window_length=2, calibration="conformal", **tiny),
         ]
 
 
@@ -1174,6 +1273,16 @@ def _join_series(forecast, keys, times, columns, like):
     index = pd.MultiIndex.from_tuples(
         [(*key, time) for key in keys for time in times], names=like.names)
     return pd.DataFrame(forecast.reshape(-1, forecast.shape[2]), index=index, columns=columns)
+
+
+def _rows(frame, start, stop):
+    """Rows ``start:stop`` of every series of ``frame`` (negative: from each one's end)."""
+    if not isinstance(frame.index, pd.MultiIndex):
+        return frame.sort_index().iloc[start:stop]
+    parts = {key: part.iloc[start:stop] for key, part in _series(frame).items()}
+    joined = pd.concat(parts.values(), keys=list(parts), names=frame.index.names[:-1])
+    joined.index = joined.index.set_names(frame.index.names)
+    return joined
 
 
 def _append(old, new):
