@@ -8,7 +8,7 @@ steps ahead by ``RNNForecaster`` (an LSTM, hidden size 16, windows of 12 steps,
 ``level="mean"``) with each way of making intervals:
 
 * ``quantiles``: the direct quantile head of the pinball loss (levels 0.025 ... 0.975);
-* ``normal`` / ``student_t``: recursive sample paths (``distribution``, 1,000 paths);
+* ``normal`` / ``student_t``: recursive sample paths (``distribution``, 300 paths);
 * ``conformal``: the point forecaster with ``calibration="conformal"``;
 * ``normal + conformal``: the normal paths, calibrated.
 
@@ -44,10 +44,10 @@ WAYS = {
     "point (no intervals)": dict(),
     "quantiles": dict(strategy="direct",
                       quantiles=(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)),
-    "normal": dict(distribution="normal"),
-    "student_t": dict(distribution="student_t"),
+    "normal": dict(distribution="normal", n_paths=300),
+    "student_t": dict(distribution="student_t", n_paths=300),
     "conformal": dict(calibration="conformal"),
-    "normal + conformal": dict(distribution="normal", calibration="conformal"),
+    "normal + conformal": dict(distribution="normal", n_paths=300, calibration="conformal"),
 }
 
 

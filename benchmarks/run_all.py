@@ -85,6 +85,8 @@ BENCHMARKS = [
     ("japanese_vowels", "bench_japanese_vowels.py", [], ["--seeds", "1"]),  # 130 s
     ("airline", "bench_airline.py", ["--seeds", "5"], ["--quick"]),  # 10 s
     ("quality", "bench_quality.py", ["--seeds", "3"], ["--quick"]),  # 630 s
+    ("calibration", "bench_calibration.py", ["--seeds", "2", "--epochs", "10"],
+     ["--quick"]),
 ]
 
 

@@ -175,3 +175,28 @@ def test_load_refuses_quantile_levels_save_never_writes(tmp_path, levels):
     save_file(load_file(path), path, metadata={"sklrnn": json.dumps(header)})
     with pytest.raises(ValueError, match="quantile_levels"):
         sklrnn.load(path)
+
+
+def test_recursive_forecast_draws_paths_in_one_batch():
+    from sklrnn.forecasting import recursive_forecast
+    from sklrnn.preprocessing import make_windows
+
+    series = np.sin(np.arange(300) / 5) + 0.1 * np.random.default_rng(0).normal(size=300)
+    windows, targets = make_windows(series, 12)
+    reg = _fit(RNNRegressor(distribution="student_t", **dict(FAST, max_epochs=10)),
+               windows, targets)
+    paths = recursive_forecast(reg, series[-12:], 6, n_paths=200, random_state=0)
+    assert paths.shape == (200, 6)
+    # The first path of a batch is the path drawn alone from the same draws.
+    alone = recursive_forecast(reg, series[-12:], 6, n_paths=1, random_state=0)
+    np.testing.assert_allclose(paths[:1], alone, rtol=1e-6, atol=1e-6)
+    # The paths spread around the forecast that feeds the mean back, wider further ahead.
+    centre = recursive_forecast(reg, series[-12:], 6)
+    assert np.abs(paths.mean(axis=0) - centre).max() < 0.2
+    assert paths[:, -1].std() > paths[:, 0].std()
+    two = recursive_forecast(reg, np.stack([series[-12:], series[-24:-12]]), 6, n_paths=3,
+                             random_state=0)
+    assert two.shape == (2, 3, 6)
+    plain = _fit(RNNRegressor(**dict(FAST, max_epochs=1)), windows, targets)
+    with pytest.raises(ValueError, match="n_paths draws sample paths.*distribution=None"):
+        recursive_forecast(plain, series[-12:], 6, n_paths=10)

@@ -142,7 +142,8 @@ class RNNForecaster(BaseForecaster):
         and ``predict_interval`` add their quantiles (with the finite-sample correction
         ``(n + 1) / n``) to ``predict``. The intervals then hold about as often as they
         claim whatever the network's own spread, with any ``distribution`` or none.
-        ``predict`` is unchanged; ``update`` keeps the calibration of ``fit``.
+        ``predict`` is unchanged; ``update`` keeps the calibration of ``fit``. (With sample
+        paths, the copy forecasts the mean of at most 100.)
     sp : "auto", None or int >= 1, default="auto"
         Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
         reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
@@ -350,7 +351,9 @@ class RNNForecaster(BaseForecaster):
                 f"window_length={self.window_length}. Pass longer series, a shorter "
                 "window_length or fh, or calibration=None.")
         held = horizon + origins - 1
-        copy = self.clone().set_params(calibration=None)
+        # Its point forecasts are means of at most 100 paths: the paths' noise in them is
+        # a tenth of the spread or less, a small part of the errors, at far less cost.
+        copy = self.clone().set_params(calibration=None, n_paths=min(self.n_paths, 100))
         y, X = self._y_seen, self._X_seen
         ahead = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
         with warnings.catch_warnings():
@@ -670,7 +673,9 @@ class RNNForecaster(BaseForecaster):
         draws = None
         if self._samples():
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            draws = np.random.default_rng(seed).random((len(windows), paths, horizon,
+            # Direct: every step the network emits (fh may ask for fewer, or later ones).
+            n_steps = horizon if self.strategy == "recursive" else self._horizon
+            draws = np.random.default_rng(seed).random((len(windows), paths, n_steps,
                                                         n_targets))
         if self.strategy == "recursive":
             future = self._future_exog(X, keys, steps.max(axis=1), horizon)
@@ -682,7 +687,7 @@ class RNNForecaster(BaseForecaster):
                     f"for step {horizon}. Fit with the longest fh you will ask for.")
             windows[:, :, :n_targets] -= last[:, None]
             out = self._predict_network(windows, raw=True)  # (n_series, H, K * P)
-            delta = self.regressor_._draw(out[:, None], draws[:, :, :out.shape[1]])  # noqa: SLF001
+            delta = self.regressor_._draw(out[:, None], draws)  # noqa: SLF001
             drift = np.arange(1, out.shape[1] + 1)[:, None] * self._drift[:, None]
             forecast = np.moveaxis(delta + (last[:, None] + drift)[:, None], 1, -1)
         else:

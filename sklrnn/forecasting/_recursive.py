@@ -2,21 +2,25 @@
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._checks import PositiveInt, check_not_temporal
 from .._sequences import is_ragged
+from ..nn.losses import DISTRIBUTIONS
 from ..regressor import RNNRegressor
 
 
 @validate_params(
     # The estimator and arrays are checked below, with messages that say what is accepted.
     {"estimator": "no_validation", "history": "no_validation", "horizon": [PositiveInt()],
-     "window_length": [None, PositiveInt()], "exog": "no_validation"},
+     "window_length": [None, PositiveInt()], "exog": "no_validation",
+     "n_paths": [None, PositiveInt()], "random_state": ["random_state"]},
     prefer_skip_nested_validation=True,
 )
-def recursive_forecast(estimator, history, horizon, window_length=None, exog=None):
+def recursive_forecast(estimator, history, horizon, window_length=None, exog=None,
+                       n_paths=None, random_state=None):
     """Forecast ``horizon`` steps ahead by feeding a one-step regressor its own predictions.
 
     The classic recursive strategy: take the last window of every series, predict the next
@@ -64,13 +68,23 @@ default=None
         the step of forecast ``i`` and is appended with it; a 2-D ``exog`` is the same
         future for every series. The last row only completes the window after the final
         forecast, so it does not change the result.
+    n_paths : int or None, default=None
+        For an estimator with ``distribution="normal"`` or ``"student_t"``: draw this many
+        sample paths per series, each step drawn from the predicted distribution and fed
+        back, all series and paths in one batched pass per step. None: feed back the
+        distribution's mean (the median for ``"quantile"``), one path.
+    random_state : int, RandomState instance or None, default=None
+        Where the paths' draws come from (inverse transform sampling of uniforms): the
+        same ``random_state``, the same paths, however many are drawn at once.
 
     Returns
     -------
     forecast : ndarray of shape (horizon,), (n_series, horizon) or (n_series, horizon, K)
         Float64. ``(n_series, horizon)`` when the estimator was fitted with 1-D ``y``,
         ``(n_series, horizon, K)`` when fitted with 2-D ``y``; for a 1-D ``history`` the
-        leading ``n_series`` axis is dropped (``(horizon,)`` for 1-D ``y``).
+        leading ``n_series`` axis is dropped (``(horizon,)`` for 1-D ``y``). With
+        ``n_paths``, an axis of paths follows the series' axis: ``(n_series, n_paths,
+        horizon[, K])`` (``(n_paths, horizon[, K])`` for a 1-D ``history``).
 
     Raises
     ------
@@ -132,6 +146,23 @@ default=None
     n_series, n_steps, n_features = windows.shape
     n_outputs = estimator.n_outputs_
     future = _check_exog(exog, n_outputs, n_features, n_series, horizon)
+    distribution = estimator._fitted_param("distribution")  # noqa: SLF001
+    draws = None
+    if n_paths is not None:
+        if distribution not in DISTRIBUTIONS:
+            raise ValueError(
+                f"n_paths draws sample paths from a predicted distribution; the estimator "
+                f"has distribution={distribution!r}. Fit it with distribution='normal' or "
+                "'student_t', or leave n_paths=None."
+            )
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        draws = np.random.default_rng(seed).random((n_series, n_paths, horizon, n_outputs))
+        draws = draws.reshape(n_series * n_paths, horizon, n_outputs)
+        # Every series runs as n_paths copies, series after series.
+        windows = np.repeat(windows, n_paths, axis=0)
+        if future is not None:
+            future = np.repeat(future, n_paths, axis=0)
+        n_series *= n_paths
 
     net = estimator.net_
     module = net.module_
@@ -154,13 +185,21 @@ default=None
                 window = steps[:, i:i + n_steps].contiguous()
                 for start in range(0, n_series, batch_size):
                     stop = start + batch_size
-                    steps[start:stop, n_steps + i, :n_outputs] = module(window[start:stop])
+                    out = module(window[start:stop])
+                    if distribution is not None:  # the step: a draw, or the centre
+                        out = out.cpu().double().numpy()
+                        out = torch.from_numpy(
+                            estimator._predictions(out) if draws is None  # noqa: SLF001
+                            else estimator._draw(out, draws[start:stop, i]))  # noqa: SLF001
+                    steps[start:stop, n_steps + i, :n_outputs] = out.reshape(-1, n_outputs)
     finally:
         module.train(was_training)
 
     forecast = steps[:, n_steps:, :n_outputs].cpu().numpy().astype(np.float64)
     if not estimator.has_output_axis_:
         forecast = forecast[:, :, 0]
+    if n_paths is not None:
+        forecast = forecast.reshape(-1, n_paths, *forecast.shape[1:])
     return forecast[0] if single else forecast
 
 

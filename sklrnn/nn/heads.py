@@ -23,7 +23,7 @@ from .layers import make_recurrent, run_recurrent, stack_frames, step_mask
 POOLINGS = ("last", "mean", "max")
 
 #: Eval-mode batches are padded to a multiple of this many rows (see ``RecurrentNet``).
-EVAL_BATCH_MULTIPLE = 8
+EVAL_BATCH_MULTIPLE = 16
 
 _PARAMETERS_DOC = """cell : {"rnn", "lstm", "peephole_lstm", "gru"}, default="lstm"
         The recurrent cell.
@@ -52,8 +52,8 @@ class RecurrentNet(nn.Module):
 
     In eval mode, :meth:`pad_batch` zero-pads a batch to a multiple of
     ``EVAL_BATCH_MULTIPLE`` rows: CPU matrix kernels pick their code path (and so their
-    rounding) by the number of rows, and a sample's prediction must not depend on what else is
-    in its batch.
+    rounding) by the number of rows (in blocks of 8 with AVX2, 16 with AVX-512), and a
+    sample's prediction must not depend on what else is in its batch.
 
     Parameters
     ----------
@@ -99,7 +99,7 @@ class RecurrentNet(nn.Module):
         return run_recurrent(self.rnn, X, lengths, states=False)[0]
 
     def pad_batch(self, X, lengths=None):
-        """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 8 rows.
+        """In eval mode, pad ``X`` (and ``lengths``, with ones) to a multiple of 16 rows.
 
         The added rows are zero (their lengths 1); callers drop their outputs. In training
         mode, and for a batch whose rows are a multiple of ``EVAL_BATCH_MULTIPLE`` already,

@@ -307,8 +307,8 @@ def test_sequence_to_vector_gradients_reach_every_parameter(
     [
         (1, False, range(37)),
         # Fewer rows for the stack (a one-row fused LSTM call is slow on oneDNN CPUs); they
-        # cover both ends and both sides of the 8-row blocks the eval batch is padded to.
-        (2, True, (0, 7, 8, 20, 36)),
+        # cover both ends and both sides of the 8- and 16-row blocks of the CPU kernels.
+        (2, True, (0, 7, 8, 15, 16, 20, 36)),
     ],
     ids=["1layer", "2layers-bidir"],
 )
