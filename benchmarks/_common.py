@@ -67,3 +67,50 @@ def machine_line():
     """One line on where a benchmark runs: torch, its threads, python, the CPU and its cores."""
     return (f"torch {torch.__version__}, {torch.get_num_threads()} threads, python "
             f"{platform.python_version()}, {cpu_model()} ({os.cpu_count()} CPUs)")
+
+
+def panel_arguments(description, n_series=200, length=96, horizon=12, seeds=3, epochs=20):
+    """The options of the forecasting benchmarks on panels, parsed; ``--quick`` applied."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--n-series", type=int, default=n_series)
+    parser.add_argument("--length", type=int, default=length)
+    parser.add_argument("--horizon", type=int, default=horizon)
+    parser.add_argument("--seeds", type=int, default=seeds)
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="a smoke test: 10 series, 1 epoch")
+    args = parser.parse_args()
+    if args.quick:
+        args.n_series, args.seeds, args.epochs = 10, 1, 1
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def timed_table(ways, seeds, run_way, baseline):
+    """Mean scores and median times of ``run_way(way, seed) -> dict`` over the seeds.
+
+    Returns a DataFrame, a row per way, with a last column of times as a ratio to
+    ``baseline``'s.
+    """
+    import time
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    rows, times = {}, {}
+    for way in ways:
+        results, seconds = [], []
+        for seed in range(seeds):
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results.append(run_way(way, seed))
+            seconds.append(time.perf_counter() - start)
+        rows[way] = pd.DataFrame(results).mean()
+        times[way] = np.median(seconds)
+    table = pd.DataFrame(rows).T
+    table[f"time / {baseline}"] = [times[way] / times[baseline] for way in table.index]
+    return table

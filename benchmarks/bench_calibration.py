@@ -26,15 +26,13 @@ Run
     python benchmarks/bench_calibration.py --quick    # smoke test
 """
 
-import argparse
 import platform
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import torch
-from _common import load_average, print_load
+from _common import load_average, panel_arguments, print_load, timed_table
 
 from sklrnn.forecasting import RNNForecaster
 
@@ -89,11 +87,7 @@ def score(forecaster, fh, truth, scale):
 
 def run(args):
     load_before = load_average()
-    torch.set_num_threads(args.threads)
-    n_series, length, horizon, seeds, epochs = (args.n_series, args.length, args.horizon,
-                                                args.seeds, args.epochs)
-    if args.quick:
-        n_series, seeds, epochs = 10, 1, 1
+    n_series, length, horizon = args.n_series, args.length, args.horizon
     y, values = make_panel(n_series, length + horizon)
     train = y.groupby(level=0).head(length)
     truth = values[:, length:]
@@ -103,42 +97,22 @@ def run(args):
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"python {platform.python_version()}, {platform.machine()}")
     print(f"{n_series} series x {length} steps, horizon {horizon}; LSTM hidden 16, window "
-          f"12, {epochs} epochs; seeds 0..{seeds - 1}")
+          f"12, {args.epochs} epochs; seeds 0..{args.seeds - 1}")
     with warnings.catch_warnings():  # one-time costs (imports, caches) are not timed
         warnings.simplefilter("ignore")
         RNNForecaster(12, max_epochs=1, **NETWORK).fit(train, fh=fh).predict()
-    rows, times = {}, {}
-    for way, params in WAYS.items():
-        results, seconds = [], []
-        for seed in range(seeds):
-            forecaster = RNNForecaster(12, max_epochs=epochs, random_state=seed,
-                                       **NETWORK, **params)
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                forecaster.fit(train, fh=fh)
-                results.append(score(forecaster, fh, truth, scale))
-            seconds.append(time.perf_counter() - start)
-        rows[way] = pd.DataFrame(results).mean()
-        times[way] = np.median(seconds)
-    table = pd.DataFrame(rows).T
-    table["time / point"] = [times[way] / times["point (no intervals)"] for way in table.index]
+
+    def run_way(way, seed):
+        forecaster = RNNForecaster(12, max_epochs=args.epochs, random_state=seed, **NETWORK,
+                                   **WAYS[way])
+        return score(forecaster.fit(train, fh=fh), fh, truth, scale)
+
+    table = timed_table(WAYS, args.seeds, run_way, "point (no intervals)")
+    table = table.rename(columns={"time / point (no intervals)": "time / point"})
     print()
     print(table.to_string(float_format="{:.3f}".format))
     print_load(load_before)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-series", type=int, default=200)
-    parser.add_argument("--length", type=int, default=96)
-    parser.add_argument("--horizon", type=int, default=12)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--quick", action="store_true", help="a smoke test: 10 series, 1 epoch")
-    run(parser.parse_args())
-
-
 if __name__ == "__main__":
-    main()
+    run(panel_arguments(__doc__.splitlines()[0], epochs=20))

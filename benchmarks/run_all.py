@@ -87,6 +87,7 @@ BENCHMARKS = [
     ("quality", "bench_quality.py", ["--seeds", "3"], ["--quick"]),  # 630 s
     ("calibration", "bench_calibration.py", ["--seeds", "2", "--epochs", "10"],
      ["--quick"]),
+    ("covariates", "bench_covariates.py", ["--seeds", "2", "--epochs", "10"], ["--quick"]),
 ]
 
 

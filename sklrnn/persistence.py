@@ -989,8 +989,10 @@ _FITTED_KINDS = {
         type(v) is tuple and all(type(level) is float and 0 < level < 1 for level in v))),
     "_keys": ("a list of series keys", lambda v: type(v) is list and all(
         _is_plain(key) or (type(key) is tuple and all(map(_is_plain, key))) for key in v)),
-    "_columns": ("a list of column names",
-                 lambda v: type(v) is list and all(map(_is_plain, v))),
+    **dict.fromkeys(("_columns", "_past_columns", "_future_columns", "_static_columns"),
+                    ("a list of column names",
+                     lambda v: type(v) is list and all(map(_is_plain, v)))),
+    "_static": ("a 2-D array of floats", _is_float_array(2)),
     "_y_seen": ("a data frame", _is_frame),
     "_X_seen": ("None or a data frame", lambda v: v is None or _is_frame(v)),
 }
@@ -1010,13 +1012,16 @@ _REQUIRED_FITTED = {
                       "_center", "_scale", "_y_seen", "_X_seen"},
 }
 _SEASONS = {"sp_", "deseasonalize_", "seasonal_", "level_", "_seasonal", "_drift"}
+_COVARIATES = {"_past_columns", "_future_columns", "_static_columns", "_static"}
 
 
 def _required_fitted(cls, fitted):
     """The fitted attributes a file's ``cls`` must hold, given those it holds."""
     required = set().union(*(_REQUIRED_FITTED.get(c.__name__, ()) for c in cls.__mro__))
-    if cls.__name__ == "RNNForecaster" and _SEASONS & set(fitted):
-        required |= _SEASONS  # all of them, or none (older files)
+    if cls.__name__ == "RNNForecaster":
+        for group in (_SEASONS, _COVARIATES):
+            if group & set(fitted):
+                required |= group  # all of them, or none (older files)
     return required
 
 
@@ -1083,8 +1088,23 @@ def _forecaster_consistent(params, fitted):
     if (n_series is None and keys != [None]) or (n_series is not None and len(keys) != n_series):
         return "_keys", "one key per series of _y_seen ([None] for one series)", keys
     n_targets = len(columns)
-    width = n_targets + (0 if fitted["_X_seen"] is None else fitted["_X_seen"].shape[1])
+    exog = [] if fitted["_X_seen"] is None else list(fitted["_X_seen"].columns)
+    past, future = fitted.get("_past_columns", []), fitted.get("_future_columns", exog)
+    static = fitted.get("_static_columns", [])
+    if sorted(map(repr, past + future + static)) != sorted(map(repr, exog)):
+        return ("_future_columns", f"the columns of _X_seen {exog[:10]} not past or static",
+                future)
+    named = {"past_columns": past, "static_columns": static}
+    for name, columns_of in named.items():
+        value = params[name]
+        value = [] if value is None else [value] if isinstance(value, str) else list(value)
+        if set(map(repr, value)) != set(map(repr, columns_of)):
+            return f"_{name}", f"the columns {name} names ({value!r})", columns_of
+    width = n_targets + len(past) + len(future)
+    n_static = len(static) + (len(keys) if params["series_embedding"] else 0)
     shapes = {"_center": (len(keys), width), "_scale": (len(keys), width)}
+    if "_static" in fitted:
+        shapes["_static"] = (len(keys), n_static)
     if "sp_" in fitted:
         shapes.update(_drift=(len(keys), n_targets),
                       seasonal_=(len(keys), fitted["sp_"], n_targets),
@@ -1104,7 +1124,8 @@ def _forecaster_consistent(params, fitted):
     if (fitted["_levels"] is None) == trains_levels:
         return ("_levels", "None exactly when quantiles is None and distribution is not "
                 "'quantile'", fitted["_levels"])
-    expected = {"input_size_": width, "n_outputs_": n_targets,
+    n_outputs = n_targets + (0 if direct else len(past))
+    expected = {"input_size_": width + n_static, "n_outputs_": n_outputs,
                 "horizon_": fitted["_horizon"] if direct else None}
     for key, value in expected.items():
         if getattr(regressor, key) != value:

@@ -600,7 +600,7 @@ section("feature-count mismatch between fit and predict", [
      ValueError, r"reads 2 .*history\[None\]"),
     ("forecaster-predict-X-other-columns",
      used("forecaster", "predict", fh=[1], X=X_SK[30:31].rename(columns={"a": "b"})),
-     ValueError, r"lacks the column\(s\) \['a'\]"),
+     ValueError, r"lacks the future-known column\(s\) \['a'\]"),
 ])
 
 section("horizon/window out of range", [
@@ -710,7 +710,7 @@ section("exogenous data of the wrong length", [
     ("forecaster-fit-X-shorter-than-y", fit(FORECASTER, Y_SK, X=X_SK[:20]), ValueError,
      "indices of series 0 are not contained"),  # sktime's own check
     ("forecaster-predict-X-missing", used("forecaster", "predict", fh=[1, 2]), ValueError,
-     "fitted with exogenous X; pass X to predict"),
+     r"fitted with the future-known columns \['a'\] of X; pass X to predict"),
     ("forecaster-predict-X-too-short", used("forecaster", "predict", fh=[1, 2, 3],
                                             X=X_SK[30:32]),
      ValueError, r"lacks the time\(s\) \[32\]"),

@@ -76,7 +76,9 @@ class RNNForecaster(BaseForecaster):
     (``level="last"``, ``detrend``: the network learns corrections to the drift forecast)
     or each series standardized by its mean and standard deviation (``level="mean"``), so
     series of any scale train one network; forecasts are transformed back. Exogenous ``X``
-    become further features of every time step of a window.
+    become further features of every time step of a window: columns known in the future,
+    unless ``past_columns`` names them known only up to the cutoff or ``static_columns``
+    attributes of a series.
 
     * ``strategy="recursive"``: the network predicts the next step; a forecast feeds its own
       predictions back, one batched pass over all series per step (the loop of
@@ -174,6 +176,26 @@ class RNNForecaster(BaseForecaster):
     detrend : bool, default=True
         With ``level="last"``: each series' mean step (its drift) is added to the forecast
         of every step ahead, and the network learns what is left, as the drift method does.
+    past_columns : str, list of str or None, default=None
+        Columns of ``X`` known only up to the cutoff (a competitor's price, yesterday's
+        footfall): the network reads them in the window, and ``predict`` never needs them.
+        With ``strategy="recursive"`` the network also forecasts them, one step at a time
+        beside ``y`` (trained on them as further targets), and feeds its forecasts back, as
+        it does ``y``'s; with ``"direct"`` the window is all it reads of any column.
+        Every other column of ``X`` (not past, not static) is known in the future: the
+        recursive strategy reads it at every step forecast, so ``predict`` needs it.
+    static_columns : str, list of str or None, default=None
+        Columns of ``X`` that hold attributes of a series (store size, region code),
+        constant over its time steps (one that varies is refused). They are standardized
+        over the series (not within one, where they do not vary) and added to every step
+        the network reads, so one global model tells the series apart; ``predict`` takes
+        them from ``fit``.
+    series_embedding : bool, default=False
+        Add a one-hot code of the series to every step the network reads: the input
+        weights of the first layer then learn a vector for every series (an embedding of
+        the series, as a static categorical attribute is embedded in DeepAR). It widens
+        every step by the number of series; for thousands of series, describe them with
+        ``static_columns`` instead. A forecast is only made for the series seen in fit.
     {params_doc(NETWORK_PARAMS, NETWORK_NOTES)}
 
     Attributes
@@ -240,6 +262,9 @@ class RNNForecaster(BaseForecaster):
         "deseasonalize": [StrOptions({d for d in DESEASONALIZE if d is not None}), None],
         "level": [StrOptions(set(LEVELS))],
         "detrend": ["boolean"],
+        "past_columns": [None, str, "array-like"],
+        "static_columns": [None, str, "array-like"],
+        "series_embedding": ["boolean"],
         # The regressor's own, so that a bad one is refused before any series is read.
         **{name: RNNRegressor._parameter_constraints[name]  # noqa: SLF001 (as in sklearn)
            for name in NETWORK_PARAMS},
@@ -247,7 +272,8 @@ class RNNForecaster(BaseForecaster):
 
     def __init__(self, window_length=12, strategy="recursive", *, quantiles=None,
                  distribution=None, n_paths=1000, calibration=None, sp="auto",
-                 deseasonalize="auto", level="auto", detrend=True, cell="lstm",
+                 deseasonalize="auto", level="auto", detrend=True, past_columns=None,
+                 static_columns=None, series_embedding=False, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
                  dropout=0.0, frame_size="auto", normalization=None, weight_init="default",
                  clip_grad_norm=1.0, clip_grad_value=None, lr=1e-2, lr_schedule="cosine",
@@ -264,6 +290,9 @@ class RNNForecaster(BaseForecaster):
         self.deseasonalize = deseasonalize
         self.level = level
         self.detrend = detrend
+        self.past_columns = past_columns
+        self.static_columns = static_columns
+        self.series_embedding = series_embedding
         self.cell = cell
         self.activation = activation
         self.hidden_size = hidden_size
@@ -310,6 +339,8 @@ class RNNForecaster(BaseForecaster):
                     f"Series {key!r} of y has 0 time steps; every series needs at least "
                     f"window_length + 1 = {self.window_length + 1} of them.")
         self._step = self._check_times()
+        self._past_columns, self._future_columns, self._static_columns = \
+            self._covariate_columns(X)
         self._horizon = 1
         if self.strategy == "direct":
             if (fh.to_relative(self.cutoff).to_numpy() < 1).any():
@@ -386,6 +417,7 @@ class RNNForecaster(BaseForecaster):
         keys, data = self._series_values()
         self._keys, self._columns = keys, list(self._y_seen.columns)
         n_targets, horizon = len(self._columns), self._horizon
+        n_outputs = self._n_outputs()
         for key, d in zip(keys, data, strict=True):
             if len(d) < self.window_length + horizon:
                 raise ValueError(
@@ -413,6 +445,9 @@ class RNNForecaster(BaseForecaster):
                 "with sktime's TransformedTargetForecaster.")
         self._center, self._scale = center, np.where(scale > 0, scale, 1.0)
         scaled = [(d - self._center[i]) / self._scale[i] for i, d in enumerate(adjusted)]
+        self._static = self._static_features(keys)
+        scaled = [np.concatenate([d, np.repeat(self._static[i:i + 1], len(d), axis=0)], axis=1)
+                  for i, d in enumerate(scaled)]
         self._drift = np.zeros((len(data), n_targets))
         if self.detrend and self.level_ == "last":
             self._drift = np.stack([np.diff(d[:, :n_targets], axis=0).mean(axis=0)
@@ -421,12 +456,13 @@ class RNNForecaster(BaseForecaster):
         steps = np.arange(1, horizon + 1)[:, None]
         for i, d in enumerate(scaled):
             X_win, y_win = make_windows(d, self.window_length, horizon)
-            y_win = y_win.reshape(len(X_win), horizon, -1)[:, :, :n_targets]
+            y_win = y_win.reshape(len(X_win), horizon, -1)[:, :, :n_outputs]
             if self.level_ == "last":
                 last = X_win[:, -1:, :n_targets].copy()
                 X_win = X_win.copy()
                 X_win[:, :, :n_targets] -= last
-                y_win = y_win - last - steps * self._drift[i]
+                y_win = y_win.copy()
+                y_win[:, :, :n_targets] -= last + steps * self._drift[i]
             windows.append(X_win)
             targets.append(y_win)
             ends.append(np.arange(len(X_win)) + len(d) - len(X_win))
@@ -488,17 +524,82 @@ class RNNForecaster(BaseForecaster):
         self.seasonal_ = np.exp(seasonal) if mode == "multiplicative" else seasonal
 
     def _series_values(self):
-        """Keys of the series and their values, targets then exogenous, (T_i, D) each."""
+        """Keys of the series and their values, (T_i, D) each: targets, past-only columns
+        of X, future-known ones (static columns: :meth:`_static_features`)."""
         targets = self._parts("_y_seen")
-        exog = None if self._X_seen is None else self._parts("_X_seen")
+        columns = self._past_columns + self._future_columns
+        exog = self._parts("_X_seen") if columns else None
         keys, values = list(targets), []
         for key, frame in targets.items():
             value = _finite(frame.to_numpy(dtype=np.float64), "y", key)
             if exog is not None:
                 value = np.concatenate([value, _finite(
-                    exog[key].loc[frame.index].to_numpy(dtype=np.float64), "X", key)], axis=1)
+                    exog[key].loc[frame.index, columns].to_numpy(dtype=np.float64), "X", key)],
+                    axis=1)
             values.append(value)
         return keys, values
+
+    def _covariate_columns(self, X):
+        """The columns of ``X`` by kind: past-only, future-known and static, three lists."""
+        named = {}
+        for name in ("past_columns", "static_columns"):
+            value = getattr(self, name)
+            value = [] if value is None else [value] if isinstance(value, str) else value
+            named[name] = list(dict.fromkeys(np.asarray(value, dtype=object).ravel().tolist()))
+            if named[name] and X is None:
+                warnings.warn(
+                    f"{name}={getattr(self, name)!r} names columns of X, but fit got no X: "
+                    "the forecaster learns from y alone. Pass X with those columns, or "
+                    f"{name}=None.", UserWarning, stacklevel=4)
+            missing = [c for c in named[name] if X is not None and c not in X.columns]
+            if missing:
+                raise ValueError(
+                    f"{name} names column(s) {missing[:5]} that X lacks; X has the columns "
+                    f"{list(X.columns)[:10]}. Name columns of X, or add them to X.")
+        past, static = named["past_columns"], named["static_columns"]
+        both = [c for c in past if c in static]
+        if both:
+            raise ValueError(
+                f"Column(s) {both[:5]} are named in both past_columns and static_columns; a "
+                "column is known only in the past or is a constant attribute of its series, "
+                "not both.")
+        if X is None:
+            return [], [], []
+        return past, [c for c in X.columns if c not in past + static], static
+
+    def _static_features(self, keys):
+        """What every step of series ``i`` adds, ``(n_series, S)``: the static columns of X,
+        standardized over the series, then a one-hot code of the series (series_embedding)."""
+        parts = [np.zeros((len(keys), 0))]
+        if self._static_columns:
+            exog = self._parts("_X_seen")
+            values = []
+            for key in keys:
+                value = _finite(exog[key][self._static_columns].to_numpy(dtype=np.float64),
+                                "X", key)
+                changes = np.argwhere(value != value[:1])
+                if len(changes):
+                    row, j = changes[0]
+                    raise ValueError(
+                        f"Static column {self._static_columns[j]!r} of X varies within a "
+                        f"series{_in_series(key)}: {value[0, j]} at its first step, "
+                        f"{value[row, j]} at step {row}; static_columns hold "
+                        "attributes of a series, constant over its time steps. Make it "
+                        "constant, or leave it out of static_columns (past_columns if it is "
+                        "known only up to the cutoff).")
+                values.append(value[0])
+            values = np.stack(values)
+            center, scale = values.mean(axis=0), values.std(axis=0)
+            parts.append((values - center) / np.where(scale > 0, scale, 1.0))
+        if self.series_embedding:
+            parts.append(np.eye(len(keys)))
+        return np.concatenate(parts, axis=1)
+
+    def _n_outputs(self):
+        """What the network forecasts: the targets, and the recursive strategy's past-only
+        columns of X (fed back as the targets are)."""
+        return len(self._columns) + (len(self._past_columns) if self.strategy == "recursive"
+                                     else 0)
 
     def _check_quantiles(self):
         """The quantile levels to train, sorted with 0.5 among them, or None."""
@@ -666,6 +767,7 @@ class RNNForecaster(BaseForecaster):
         w = self.window_length
         windows = np.stack([(self._adjusted(h[-w:], i, len(h) - w) - self._center[i])
                             / self._scale[i] for i, h in enumerate(history)])
+        windows = np.concatenate([windows, np.repeat(self._static[:, None], w, axis=1)], axis=2)
         last = (windows[:, -1, :n_targets].copy() if self.level_ == "last"
                 else np.zeros((len(windows), n_targets)))
         paths = self.n_paths if self._samples() else 1
@@ -676,7 +778,7 @@ class RNNForecaster(BaseForecaster):
             # Direct: every step the network emits (fh may ask for fewer, or later ones).
             n_steps = horizon if self.strategy == "recursive" else self._horizon
             draws = np.random.default_rng(seed).random((len(windows), paths, n_steps,
-                                                        n_targets))
+                                                        self._n_outputs()))
         if self.strategy == "recursive":
             future = self._future_exog(X, keys, steps.max(axis=1), horizon)
             forecast = self._recursive_paths(windows, last, future, horizon, draws)
@@ -719,31 +821,35 @@ class RNNForecaster(BaseForecaster):
     def _recursive_paths(self, windows, last, future, horizon, draws):
         """The recursive forecasts ``(n_series, H, K, paths)`` of scaled, adjusted windows.
 
-        Every step feeds the step forecast back into the window. With ``draws`` (uniforms
-        ``(n_series, paths, H, K)``), every series runs as ``paths`` copies, one batched
-        pass per step, each drawing its step from the predicted distribution at its
-        uniforms; without, the network's predictions are the one path.
+        Every step feeds the step forecast back into the window (with the forecasts of the
+        past-only columns of X). With ``draws`` (uniforms ``(n_series, paths, H, outputs)``),
+        every series runs as ``paths`` copies, one batched pass per step, each drawing its
+        step from the predicted distribution at its uniforms; without, the network's
+        predictions are the one path.
         """
-        n_series, n_targets = len(windows), last.shape[1]
+        n_series, n_targets, n_outputs = len(windows), last.shape[1], self._n_outputs()
         paths = 1 if draws is None else draws.shape[1]
-        windows, last = np.repeat(windows, paths, axis=0), np.repeat(last, paths, axis=0)
-        drift = np.repeat(self._drift, paths, axis=0)
+        # Past-only columns are forecast as they are: no level, no drift.
+        last = np.pad(np.repeat(last, paths, axis=0), ((0, 0), (0, n_outputs - n_targets)))
+        drift = np.pad(np.repeat(self._drift, paths, axis=0),
+                       ((0, 0), (0, n_outputs - n_targets)))
+        windows = np.repeat(windows, paths, axis=0)
         if future is not None:
             future = np.repeat(future, paths, axis=0)
         forecast = []
         for step in range(horizon):
             relative = windows.copy()
-            relative[:, :, :n_targets] -= last[:, None]
+            relative[:, :, :n_targets] -= last[:, None, :n_targets]
             if draws is None:
-                delta = self._predict_network(relative).reshape(len(windows), n_targets)
+                delta = self._predict_network(relative).reshape(len(windows), n_outputs)
             else:
                 delta = self.regressor_._draw(  # noqa: SLF001 (the regressor's sampler)
                     self._predict_network(relative, raw=True),
-                    draws[:, :, step].reshape(len(windows), n_targets))
+                    draws[:, :, step].reshape(len(windows), n_outputs))
             value = last + delta + drift
-            forecast.append(value)
+            forecast.append(value[:, :n_targets])
             if self.level_ == "last":
-                last = value
+                last[:, :n_targets] = value[:, :n_targets]
             new = value if future is None else np.concatenate([value, future[:, step]], 1)
             windows = np.concatenate([windows[:, 1:], new[:, None]], axis=1)
         forecast = np.stack(forecast, axis=1)  # (n_series * paths, H, K)
@@ -873,18 +979,22 @@ class RNNForecaster(BaseForecaster):
         return fh.to_relative(cutoff).to_numpy().astype(int)
 
     def _future_exog(self, X, keys, needed, horizon):
-        """The scaled exogenous values of steps 1 .. horizon, (n_series, horizon, E).
+        """What the recursion appends to the forecasts of steps 1 .. horizon, (n_series,
+        horizon, E): the scaled future-known columns of X, then the static features; None.
 
         Series ``i`` reads X at the ``needed[i]`` steps after its own end; the steps of the
         recursion after those repeat its last values (their forecasts are not used).
         """
-        if self._X_seen is None:
-            return None
+        static = np.repeat(self._static[:, None], horizon, axis=1).astype(np.float32)
+        if not self._future_columns:
+            return static if static.shape[2] else None
         if X is None:
             raise ValueError(
-                "The forecaster was fitted with exogenous X; pass X to predict for every step "
-                f"up to the last one forecast ({horizon} after the end of y).")
-        n_targets = len(self._columns)
+                f"The forecaster was fitted with the future-known columns "
+                f"{self._future_columns[:5]} of X; pass X to predict for every step up to "
+                f"the last one forecast ({horizon} after the end of y), or name the columns "
+                "known only up to the cutoff in past_columns.")
+        start = len(self._columns) + len(self._past_columns)
         future, frames = [], _series(X)
         ends = [frame.index[-1] for frame in self._parts("_y_seen").values()]
         for i, (key, end) in enumerate(zip(keys, ends, strict=True)):
@@ -899,19 +1009,20 @@ class RNNForecaster(BaseForecaster):
                     f"X passed to predict lacks the time(s) {list(missing)} of series "
                     f"{key!r}; the recursive strategy reads X at every step up to the last "
                     "one forecast.")
-            absent = [column for column in self._X_seen.columns if column not in frame.columns]
+            absent = [column for column in self._future_columns
+                      if column not in frame.columns]
             if absent:
                 raise ValueError(
-                    f"X passed to predict lacks the column(s) {absent} of the X the forecaster "
-                    "was fitted with; pass the same exogenous variables.")
-            values = _finite(frame.loc[times, self._X_seen.columns].to_numpy(dtype=np.float64),
+                    f"X passed to predict lacks the future-known column(s) {absent} of the X "
+                    "the forecaster was fitted with; pass the same exogenous variables.")
+            values = _finite(frame.loc[times, self._future_columns].to_numpy(dtype=np.float64),
                              "X passed to predict", key)
             values = np.concatenate([values, np.repeat(values[-1:], horizon - len(values), 0)])
-            future.append((values - self._center[i, n_targets:]) / self._scale[i, n_targets:])
+            future.append((values - self._center[i, start:]) / self._scale[i, start:])
         future = np.stack(future)
         check_float32_range(future, "X passed to predict (standardized with the mean and "
                                     "standard deviation of the X seen in fit)")
-        return future.astype(np.float32)
+        return np.concatenate([future.astype(np.float32), static], axis=2)
 
     # -- what sklrnn.save writes and sklrnn.load reads -----------------------------------------
 
@@ -919,12 +1030,14 @@ class RNNForecaster(BaseForecaster):
     #: the models of files without them did: a file lacking one predates it.
     _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (the network's defaults)
                      "sp": None, "deseasonalize": None, "level": "mean", "detrend": False,
-                     "distribution": None, "n_paths": 1000, "calibration": None}
+                     "distribution": None, "n_paths": 1000, "calibration": None,
+                     "past_columns": None, "static_columns": None, "series_embedding": False}
     #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
     #: its own state again at load.
     __sklrnn_fitted__ = ("regressor_", "n_windows_", "sp_", "deseasonalize_", "seasonal_",
                          "level_", "_seasonal", "_drift", "_levels", "_horizon", "_keys",
-                         "_columns", "_center", "_scale", "_y_seen", "_X_seen", "_conformal")
+                         "_columns", "_center", "_scale", "_y_seen", "_X_seen", "_conformal",
+                         "_past_columns", "_future_columns", "_static_columns", "_static")
     #: The state being restored while sklrnn.load runs sktime's ``fit`` (name-mangled, so
     #: sktime's ``reset`` keeps it).
     __restoring = None
@@ -991,6 +1104,10 @@ class RNNForecaster(BaseForecaster):
             self.seasonal_, self._seasonal = np.zeros(shape), np.zeros(shape)
             self._drift = np.zeros(shape[::2])
         self._conformal = None  # files before calibration have none
+        # Files before typed covariates: every column of X known in the future.
+        self._past_columns, self._static_columns = [], []
+        self._future_columns = [] if X is None else list(X.columns)
+        self._static = np.zeros((len(fitted["_keys"]), 0))
         self.__dict__.update(fitted)
         self._y_seen, self._X_seen = y, X
         self._step = self._check_times()
@@ -1038,6 +1155,9 @@ class RNNForecaster(BaseForecaster):
             dict(window_length=2, strategy="direct", distribution="student_t", n_paths=20,
                  **tiny),
             dict(window_length=2, calibration="conformal", **tiny),
+            # past_columns and static_columns name columns, which sktime's X of various
+            # names may lack (tests/test_covariates.py checks them).
+            dict(window_length=3, series_embedding=True, **tiny),
         ]
 
 
