@@ -91,6 +91,45 @@ def test_forecasts_repeat_and_spread_grows_with_the_horizon():
     assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()
 
 
+def test_predict_proba_is_the_empirical_distribution_of_the_paths():
+    pytest.importorskip("skpro")
+    panel = noisy_sines(n_series=3, length=40)
+    forecaster = _fit(RNNForecaster(6, distribution="normal", n_paths=200,
+                                    **dict(TINY, max_epochs=3)), panel)
+    fh = [1, 2, 3]
+    marginal = forecaster.predict_proba(fh=fh)
+    assert type(marginal).__name__ == "Empirical"
+    assert marginal.shape == (9, 1)
+    np.testing.assert_allclose(marginal.mean().to_numpy(), forecaster.predict(fh=fh).to_numpy())
+    np.testing.assert_allclose(marginal.var().to_numpy(), forecaster.predict_var(fh=fh),
+                               rtol=0.02)  # ddof 0 against 1 over 200 paths
+    quantiles = forecaster.predict_quantiles(fh=fh, alpha=[0.1, 0.9]).to_numpy()
+    ppf = np.column_stack([marginal.ppf(level).to_numpy()[:, 0] for level in (0.1, 0.9)])
+    # The empirical quantile is a path's value; numpy's interpolates between two of them.
+    assert np.abs(ppf - quantiles).max() < 0.05 * (quantiles[:, 1] - quantiles[:, 0]).min()
+    # marginal=False keeps every path whole: a draw of all steps of a series is one path.
+    joint = forecaster.predict_proba(fh=fh, marginal=False)
+    forecast, _ = forecaster._forecast(forecaster.fh, None)
+    draw = joint.sample().to_numpy().reshape(3, 3)
+    for series in range(3):
+        paths = forecast[series, :, 0].T  # (paths, steps)
+        assert np.isclose(paths, draw[series]).all(axis=1).any()
+
+
+def test_predict_proba_without_skpro_is_sktimes_normal(monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "skpro" else find_spec(name, *args))
+    y = noisy_sines(n_series=1, length=40).droplevel(0)
+    forecaster = _fit(RNNForecaster(6, distribution="normal", n_paths=50,
+                                    **dict(TINY, max_epochs=2)), y)
+    normal = forecaster.predict_proba(fh=[1, 2])
+    assert type(normal).__name__ == "Normal"
+    np.testing.assert_allclose(normal.mean().to_numpy(), forecaster.predict(fh=[1, 2]))
+
+
 def test_refusals_name_the_fix():
     y = noisy_sines(n_series=1, length=40).droplevel(0)
     with pytest.raises(ValueError, match="set one of them"):

@@ -1,6 +1,7 @@
 """RNNForecaster: an sktime forecaster over an RNNRegressor. Importing it imports sktime."""
 
 import contextlib
+import importlib.util
 import warnings
 
 import numpy as np
@@ -33,6 +34,9 @@ LEVELS = ("auto", "last", "mean")
 #: Seasonal periods of the index frequencies sp="auto" knows, by the frequency's prefix.
 FREQUENCY_SP = {"min": 60, "h": 24, "H": 24, "B": 5, "D": 7, "W": 52, "M": 12, "Q": 4,
                 "A": 1, "Y": 1}
+
+#: The upper quartile of the standard normal distribution.
+NORMAL_QUARTILE = 0.6744897501960817
 
 #: Quantile levels trained by ``quantiles=True``: exact for 50, 80 and 90% intervals.
 DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -128,8 +132,10 @@ class RNNForecaster(BaseForecaster):
         the next step's input, so the uncertainty of every step carries into the next
         (as DeepAR samples, Salinas et al. 2020). ``predict`` is the mean of the paths,
         ``predict_quantiles``, ``predict_interval`` and ``predict_var`` their quantiles
-        and variance. ``"quantile"`` is ``quantiles`` (``quantiles`` gives its levels;
-        ``strategy="direct"``). None: point forecasts, or ``quantiles``.
+        and variance, ``predict_proba`` skpro's ``Empirical`` distribution of them (with
+        ``marginal=False`` a draw is a whole path; without skpro installed, sktime's Normal
+        of their mean and variance). ``"quantile"`` is ``quantiles`` (``quantiles`` gives
+        its levels; ``strategy="direct"``). None: point forecasts, or ``quantiles``.
     n_paths : int, default=1000
         Sample paths a forecast of ``distribution="normal"`` or ``"student_t"`` draws,
         all series and paths in one batched pass per step; they are drawn from
@@ -705,12 +711,40 @@ class RNNForecaster(BaseForecaster):
         return point[..., None] + offsets * scale, keys
 
     def _predict_var(self, fh, X=None, cov=False):
-        if cov or not self._samples():
-            return super()._predict_var(fh=fh, X=X, cov=cov)
+        if not self._samples():
+            # The variance of the normal with the same quartiles, as sktime's default (which
+            # would ask _predict_proba, and that this method).
+            quartiles = self._predict_quantiles(fh, X, alpha=[0.25, 0.75])
+            values = quartiles.to_numpy().reshape(len(quartiles), -1, 2)
+            std = (values[..., 1] - values[..., 0]) / (2 * NORMAL_QUARTILE)
+            return pd.DataFrame(std ** 2, index=quartiles.index, columns=self._columns)
         forecast, keys = self._forecast(fh, X)
         times = fh.to_absolute_index(self.cutoff)
         return _join_series(forecast.var(axis=-1, ddof=1), keys, times, self._columns,
                             self._y_seen.index)
+
+    def _predict_proba(self, fh, X, marginal=True):
+        """Sample paths as skpro's ``Empirical`` distribution, else sktime's default."""
+        if (not self._samples() or getattr(self, "_conformal", None) is not None
+                or importlib.util.find_spec("skpro") is None):
+            # A Normal of predict and predict_var (sktime's own, without skpro).
+            return super()._predict_proba(fh=fh, X=X, marginal=marginal)
+        from skpro.distributions.empirical import Empirical
+
+        forecast, keys = self._forecast(fh, X)  # (n_series, len(fh), K, paths)
+        times = fh.to_absolute_index(self.cutoff)
+        like = _join_series(forecast[..., 0], keys, times, self._columns, self._y_seen.index)
+        paths = forecast.shape[-1]
+        rows = like.index
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(np.arange(paths), len(like))]
+            + [np.tile(rows.get_level_values(i), paths) for i in range(rows.nlevels)],
+            names=["sample", *rows.names])
+        # (paths, n_series, len(fh), K): path after path, each in the rows' order.
+        values = np.moveaxis(forecast, -1, 0).reshape(paths * len(like), -1)
+        # marginal=False: the paths are joint draws of all steps, so keep them whole.
+        return Empirical(pd.DataFrame(values, index=index, columns=like.columns),
+                         time_indep=marginal, index=like.index, columns=like.columns)
 
     def _predict_quantiles(self, fh, X, alpha):
         if getattr(self, "_conformal", None) is not None:
