@@ -1098,6 +1098,7 @@ def _forecaster_consistent(params, fitted):
     for name, columns_of in named.items():
         value = params[name]
         value = [] if value is None else [value] if isinstance(value, str) else list(value)
+        value = [v.item() if isinstance(v, np.generic) else v for v in value]
         if set(map(repr, value)) != set(map(repr, columns_of)):
             return f"_{name}", f"the columns {name} names ({value!r})", columns_of
     width = n_targets + len(past) + len(future)

@@ -189,3 +189,15 @@ def test_typed_forecasters_pass_sktime_check_estimator_but_for_designed_refusals
     for name, result in refused.items():
         assert isinstance(result, ValueError), name
         assert any(refusal in str(result) for refusal in refusals), name
+
+
+def test_columns_may_be_named_by_an_array_and_save(tmp_path):
+    y, X = signed_panel(n_series=4, length=30)
+    forecaster = _fit(RNNForecaster(window_length=2, static_columns=np.array(["a"]),
+                                    past_columns=("noise",), **dict(TINY, max_epochs=1)),
+                      y, X=X)
+    assert forecaster._static_columns == ["a"] and type(forecaster._static_columns[0]) is str
+    assert forecaster._past_columns == ["noise"]
+    sklrnn.save(forecaster, tmp_path / "f.sklrnn")
+    pd.testing.assert_frame_equal(sklrnn.load(tmp_path / "f.sklrnn").predict(fh=[1, 2]),
+                                  forecaster.predict(fh=[1, 2]))

@@ -551,7 +551,9 @@ class RNNForecaster(BaseForecaster):
         for name in ("past_columns", "static_columns"):
             value = getattr(self, name)
             value = [] if value is None else [value] if isinstance(value, str) else value
-            named[name] = list(dict.fromkeys(np.asarray(value, dtype=object).ravel().tolist()))
+            # Labels as they are (tuples stay whole), numpy scalars as Python ones.
+            named[name] = list(dict.fromkeys(
+                v.item() if isinstance(v, np.generic) else v for v in value))
             if named[name] and X is None:
                 warnings.warn(
                     f"{name}={getattr(self, name)!r} names columns of X, but fit got no X: "
