@@ -114,3 +114,13 @@ def timed_table(ways, seeds, run_way, baseline):
     table = pd.DataFrame(rows).T
     table[f"time / {baseline}"] = [times[way] / times[baseline] for way in table.index]
     return table
+
+
+def monthly_panel_index(n_series, length):
+    """The pd-multiindex of ``n_series`` monthly series ``s0, s1, ...`` of ``length`` steps."""
+    import pandas as pd
+
+    return pd.MultiIndex.from_product(
+        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=length,
+                                                              freq="M")],
+        names=["series", "time"])

@@ -30,9 +30,9 @@ import platform
 import warnings
 
 import numpy as np
-import pandas as pd
 import torch
 from _common import load_average, panel_arguments, print_load, timed_table
+from bench_forecaster import make_panel
 
 from sklrnn.forecasting import RNNForecaster
 
@@ -47,20 +47,6 @@ WAYS = {
     "conformal": dict(calibration="conformal"),
     "normal + conformal": dict(distribution="normal", n_paths=300, calibration="conformal"),
 }
-
-
-def make_panel(n_series, length, seed=0):
-    """A pd-multiindex panel of noisy seasonal series, and its values ``(n_series, length)``."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(length)
-    phase = rng.uniform(0, 2 * np.pi, (n_series, 1))
-    values = np.sin(2 * np.pi * t / 12 + phase) + 0.25 * rng.normal(size=(n_series, length))
-    values = values * rng.uniform(1, 100, (n_series, 1)) + rng.uniform(-50, 50, (n_series, 1))
-    index = pd.MultiIndex.from_product(
-        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=length,
-                                                              freq="M")],
-        names=["series", "time"])
-    return pd.DataFrame({"y": values.ravel()}, index=index), values
 
 
 def score(forecaster, fh, truth, scale):
@@ -88,7 +74,7 @@ def score(forecaster, fh, truth, scale):
 def run(args):
     load_before = load_average()
     n_series, length, horizon = args.n_series, args.length, args.horizon
-    y, values = make_panel(n_series, length + horizon)
+    y, values = make_panel(n_series, length + horizon, noise=0.25)
     train = y.groupby(level=0).head(length)
     truth = values[:, length:]
     scale = values[:, :length].std(axis=1, keepdims=True)

@@ -30,7 +30,14 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _common import load_average, machine_line, panel_arguments, print_load, timed_table
+from _common import (
+    load_average,
+    machine_line,
+    monthly_panel_index,
+    panel_arguments,
+    print_load,
+    timed_table,
+)
 
 from sklrnn.forecasting import RNNForecaster
 
@@ -58,10 +65,7 @@ def make_panel(n_series, length, seed=0):
     values = (sign * x[:, :-1] + 0.5 * np.sin(2 * np.pi * t / 12 + phase)
               + 0.3 * rng.normal(size=(n_series, length)))
     values = values * rng.uniform(1, 100, (n_series, 1)) + rng.uniform(-50, 50, (n_series, 1))
-    index = pd.MultiIndex.from_product(
-        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=length,
-                                                              freq="M")],
-        names=["series", "time"])
+    index = monthly_panel_index(n_series, length)
     X = pd.DataFrame({"x": x[:, 1:].ravel(), "group": np.repeat(group, length).astype(float)},
                      index=index)
     return pd.DataFrame({"y": values.ravel()}, index=index), X, values

@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import torch
-from _common import iqr_percent, load_average, print_load
+from _common import iqr_percent, load_average, monthly_panel_index, print_load
 from sktime.forecasting.compose import make_reduction
 
 from sklrnn import RNNRegressor
@@ -49,17 +49,15 @@ NETWORK = dict(cell="gru", hidden_size=16, lr=0.01, batch_size=64, random_state=
 WINDOW = 12
 
 
-def make_panel(n_series, length, seed=0):
-    """A pd-multiindex panel of seasonal series; returns (y, its standardized values)."""
+def make_panel(n_series, length, seed=0, noise=0.1):
+    """A pd-multiindex panel of seasonal series with ``noise`` times the sine's amplitude
+    of noise; returns (y, its values)."""
     rng = np.random.default_rng(seed)
     t = np.arange(length)
     phase = rng.uniform(0, 2 * np.pi, (n_series, 1))
-    values = np.sin(2 * np.pi * t / 12 + phase) + 0.1 * rng.normal(size=(n_series, length))
+    values = np.sin(2 * np.pi * t / 12 + phase) + noise * rng.normal(size=(n_series, length))
     values = values * rng.uniform(1, 100, (n_series, 1)) + rng.uniform(-50, 50, (n_series, 1))
-    index = pd.MultiIndex.from_product(
-        [[f"s{i}" for i in range(n_series)], pd.period_range("2000-01", periods=length,
-                                                              freq="M")],
-        names=["series", "time"])
+    index = monthly_panel_index(n_series, length)
     return pd.DataFrame({"y": values.ravel()}, index=index), values
 
 
