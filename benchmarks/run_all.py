@@ -3,7 +3,7 @@
 What it does
 ------------
 Runs the scripts listed in ``BENCHMARKS`` one after another, each as a subprocess of this
-Python interpreter, with settings sized so that the whole suite takes about 18 minutes on 2
+Python interpreter, with settings sized so that the whole suite takes about 21 minutes on 2
 CPU cores. Every script prints its own table: medians over repeats and ratios against a
 baseline measured in the same run (or, for the accuracy benchmarks, the scores). Their
 output is shown as it comes; at the end a report is written: a header (date in UTC, the
@@ -64,7 +64,7 @@ ROOT = HERE.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmark_results.txt"
 
 #: (name, script, arguments of the full run, arguments of the smoke test), in running order.
-#: The full run's repeats are sized so that the suite takes about 18 minutes with
+#: The full run's repeats are sized so that the suite takes about 21 minutes with
 #: ``--threads 1`` on 2 cores (AMD EPYC); the comments give each benchmark's wall time there.
 BENCHMARKS = [
     ("cells", "bench_cells.py", ["--repeats", "11"], ["--quick"]),  # 55 s
@@ -87,6 +87,7 @@ BENCHMARKS = [
     ("quality", "bench_quality.py", ["--seeds", "3"], ["--quick"]),  # 630 s
     ("calibration", "bench_calibration.py", ["--seeds", "2", "--epochs", "10"],
      ["--quick"]),
+    ("conformal_series", "bench_conformal_series.py", ["--seeds", "3"], ["--quick"]),  # 155 s
     ("covariates", "bench_covariates.py", ["--seeds", "2", "--epochs", "10"], ["--quick"]),
 ]
 

@@ -198,12 +198,50 @@ def test_conformal_quantiles_are_the_finite_sample_ranks_of_the_scores():
     np.testing.assert_allclose(quantiles.to_numpy(), expected)
 
 
+def test_conformal_refits_spread_the_origins_over_the_history_in_blocks():
+    y = noisy_sines(n_series=1, length=60).droplevel(0)
+    params = dict(TINY, max_epochs=2, level="mean")
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", calibration_refits=3,
+                                    **params), y, fh=[1, 2])
+    # 3 blocks of max(2 H, 20) = 20 origins, cut to the room: 60 - 7 - 1 = 52 origins,
+    # the first after the first 7 steps, in blocks of 18, 17 and 17.
+    assert forecaster._conformal.shape == (2, 52, 1)
+    held = 2 + 52 - 1
+    for k, first in [(0, True), (18, True), (35, True), (36, False)]:
+        copy = _fit(RNNForecaster(6, **params), y[:-(held - k)], fh=[1, 2])
+        point = copy.predict(fh=[1, 2]).to_numpy().ravel()
+        truth = y[len(y) - held + k:][:2].to_numpy().ravel()
+        errors = (truth - point) / forecaster._scale[0, 0]
+        matches = np.allclose(forecaster._conformal[:, k, 0], errors)
+        # A block's first origin is a new copy's; the next an update of it, not a refit.
+        assert matches == first, k
+    # The same origins with one copy for all of them differ past the first block.
+    one = _fit(RNNForecaster(6, calibration="conformal", calibration_refits=1, **params),
+               y, fh=[1, 2])
+    assert one._conformal.shape == (2, 20, 1)
+
+
+def test_conformal_copies_log_only_what_the_forecaster_logs():
+    # Positive for its first 40 steps, then not: deseasonalize="auto" is additive here, and
+    # so are the copies trained on the positive steps alone (they could not log the rest).
+    y = noisy_sines(n_series=1, length=72).droplevel(0) + 3.0
+    y.iloc[50:] -= 4.0
+    forecaster = _fit(RNNForecaster(6, calibration="conformal", calibration_refits=3,
+                                    **dict(TINY, max_epochs=2)), y, fh=[1, 2])
+    assert forecaster.deseasonalize_ == "additive"
+    assert np.isfinite(forecaster._conformal).all()
+    assert RNNForecaster._auto_mode is None and forecaster._auto_mode is None
+
+
 def test_conformal_refuses_what_it_did_not_calibrate():
     y = noisy_sines(n_series=1, length=40).droplevel(0)
     with pytest.raises(ValueError, match="fh"):
         RNNForecaster(6, calibration="conformal", **TINY).fit(y)
     with pytest.raises(ValueError, match="the shortest has 9 steps"):
         RNNForecaster(6, calibration="conformal", **TINY).fit(y[:9], fh=[1, 2, 3])
+    with pytest.raises(ValueError, match="'calibration_refits' parameter"):
+        RNNForecaster(6, calibration="conformal", calibration_refits=0, **TINY).fit(
+            y, fh=[1, 2])
     forecaster = _fit(RNNForecaster(6, calibration="conformal", **dict(TINY, max_epochs=2)),
                       y, fh=[1, 2])
     # sktime refuses another fh than fit's: calibration needs fh in fit (its tag says so).

@@ -140,6 +140,20 @@ def test_multiplicative_season_needs_positive_values():
             monthly(seasonal_series(positive=False)))
 
 
+def test_update_without_refit_refuses_values_a_multiplicative_season_cannot_log():
+    values = seasonal_series(n=72)
+    forecaster = _forecaster(window_length=6).fit(monthly(values[:60]))
+    assert forecaster.deseasonalize_ == "multiplicative"
+    before = forecaster.predict(fh=[1, 2])
+    with pytest.raises(ValueError, match="update_params=True"):
+        forecaster.update(monthly([5.0, -1.0], start="2005-01"), update_params=False)
+    # Nothing changed; a refit chooses again (additive, as y is no longer all positive).
+    pd.testing.assert_series_equal(forecaster.predict(fh=[1, 2]), before)
+    forecaster.update(monthly([5.0, -1.0], start="2005-01"))
+    assert forecaster.deseasonalize_ == "additive"
+    assert np.isfinite(forecaster.predict(fh=[1, 2])).all()
+
+
 def test_max_epochs_auto_counts_batches_over_all_windows_and_a_number_passes_through():
     y = monthly(seasonal_series(n=96, noise=0.3))
     windows = 96 - 12

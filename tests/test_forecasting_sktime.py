@@ -235,8 +235,8 @@ def test_the_forecasters_network_parameters_are_the_regressors():
     from sklrnn.forecasting._forecaster import NETWORK_PARAMS, RNNForecaster
 
     own = {"window_length", "strategy", "quantiles", "distribution", "n_paths", "calibration",
-           "sp", "deseasonalize", "level", "detrend", "past_columns", "static_columns",
-           "series_embedding"}
+           "calibration_refits", "sp", "deseasonalize", "level", "detrend", "past_columns",
+           "static_columns", "series_embedding"}
     forecaster = inspect.signature(RNNForecaster).parameters
     regressor = inspect.signature(RNNRegressor).parameters
     assert set(forecaster) == own | set(NETWORK_PARAMS)

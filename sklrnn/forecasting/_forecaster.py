@@ -152,6 +152,14 @@ class RNNForecaster(BaseForecaster):
         claim whatever the network's own spread, with any ``distribution`` or none.
         ``predict`` is unchanged; ``update`` keeps the calibration of ``fit``. (With sample
         paths, the copy forecasts the mean of at most 100.)
+    calibration_refits : int >= 1, default=1
+        Copies ``calibration="conformal"`` trains: the origins are then the last
+        ``calibration_refits * n`` of every series (fewer where series are short), in as
+        many consecutive blocks, each forecast by a copy trained on every series up to the
+        block's first origin. 1 suits panels, whose series pool their errors; for a single
+        series, more copies take errors from further back in its history (where the
+        copies, trained on less, also err more), so the intervals less often rest on a
+        calm last stretch alone. Each copy is one more training.
     sp : "auto", None or int >= 1, default="auto"
         Seasonal period in time steps (12 for monthly data with a yearly season). ``"auto"``
         reads it from the index frequency of ``y`` (hourly 24, daily 7, weekly 52, monthly
@@ -264,6 +272,7 @@ class RNNForecaster(BaseForecaster):
         "distribution": [None, StrOptions({"normal", "student_t", "quantile"})],
         "n_paths": [PositiveInt()],
         "calibration": [None, StrOptions({"conformal"})],
+        "calibration_refits": [PositiveInt()],
         "sp": [StrOptions({"auto"}), None, PositiveInt()],
         "deseasonalize": [StrOptions({d for d in DESEASONALIZE if d is not None}), None],
         "level": [StrOptions(set(LEVELS))],
@@ -277,7 +286,8 @@ class RNNForecaster(BaseForecaster):
     }
 
     def __init__(self, window_length=12, strategy="recursive", *, quantiles=None,
-                 distribution=None, n_paths=1000, calibration=None, sp="auto",
+                 distribution=None, n_paths=1000, calibration=None, calibration_refits=1,
+                 sp="auto",
                  deseasonalize="auto", level="auto", detrend=True, past_columns=None,
                  static_columns=None, series_embedding=False, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
@@ -292,6 +302,7 @@ class RNNForecaster(BaseForecaster):
         self.distribution = distribution
         self.n_paths = n_paths
         self.calibration = calibration
+        self.calibration_refits = calibration_refits
         self.sp = sp
         self.deseasonalize = deseasonalize
         self.level = level
@@ -362,12 +373,14 @@ class RNNForecaster(BaseForecaster):
     def _calibrate(self, fh):
         """Errors ``(H, n_scores, K)`` of forecasts from held-out origins, for conformal.
 
-        A copy of the forecaster, uncalibrated, is fitted on every series without its last
-        ``H + n - 1`` steps; it then forecasts ``H`` steps from each of the ``n`` origins
-        that follow, updated (not trained) with every step it passes. The errors are
-        divided by each series' scale (``_scale``), so the series of a panel pool them; a
-        series that ends before the others is forecast from the common cutoff on, so it
-        has no errors of its first steps (NaN there: ``predict`` never asks for them).
+        The ``n`` origins are the last of every series (``H - 1`` steps before its end at
+        the latest), in ``calibration_refits`` consecutive blocks. For each block, a copy of
+        the forecaster, uncalibrated, is fitted on every series up to the block's first
+        origin; it then forecasts ``H`` steps from each origin of the block, updated (not
+        trained) with every step it passes. The errors are divided by each series' scale
+        (``_scale``), so the series of a panel pool them; a series that ends before the
+        others is forecast from the common cutoff on, so it has no errors of its first
+        steps (NaN there: ``predict`` never asks for them).
         """
         if fh is None:
             raise ValueError(
@@ -377,10 +390,10 @@ class RNNForecaster(BaseForecaster):
         # Series of a panel that end before the cutoff are this many steps behind at most.
         lag = int(self._steps_ahead(ForecastingHorizon([1], is_relative=True)).max()) - 1
         shortest = min(len(frame) for frame in self._parts("_y_seen").values())
-        # The copy trains on at least window_length + 1 steps of every series (+ H, direct).
+        # A copy trains on at least window_length + 1 steps of every series (+ H, direct).
         need = self.window_length + (horizon + lag if self.strategy == "direct" else 1)
         room = shortest - need - (horizon - 1)
-        origins = min(max(2 * horizon, 20), room)
+        origins = min(self.calibration_refits * max(2 * horizon, 20), room)
         if origins < 1:
             raise ValueError(
                 f"calibration='conformal' holds out the last {horizon} step(s) and more of "
@@ -390,19 +403,26 @@ class RNNForecaster(BaseForecaster):
         held = horizon + origins - 1
         # Its point forecasts are means of at most 100 paths: the paths' noise in them is
         # a tenth of the spread or less, a small part of the errors, at far less cost.
-        copy = self.clone().set_params(calibration=None, n_paths=min(self.n_paths, 100))
+        blank = self.clone().set_params(calibration=None, n_paths=min(self.n_paths, 100))
         y, X = self._y_seen, self._X_seen
         ahead = ForecastingHorizon(np.arange(1, horizon + 1), is_relative=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            copy.fit(_rows(y, None, -held), X=None if X is None else _rows(X, None, -held),
-                     fh=ahead)
+        firsts = {block[0] for block in
+                  np.array_split(np.arange(origins), min(self.calibration_refits, origins))}
         scale = self._scale[:, :len(self._columns)]
         # Errors by step ahead of each series' origin: (origins, n_series, H, K), NaN where
         # a series that ends early has no forecast of the step.
         scores = np.full((origins, len(self._keys), horizon, len(self._columns)), np.nan)
         for k in range(origins):
-            if k:
+            if k in firsts:  # a new copy, trained up to this origin
+                copy = blank.clone()
+                # Logged or not as here: a copy that saw only positive values would log
+                # them, and could not take the logarithm of those that follow.
+                copy._auto_mode = self.deseasonalize_  # noqa: SLF001 (a copy of this class)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    copy.fit(_rows(y, None, -(held - k)),
+                             X=None if X is None else _rows(X, None, -(held - k)), fh=ahead)
+            else:
                 stop = -(held - k) or None
                 copy.update(_rows(y, -(held - k + 1), stop), update_params=False,
                             X=None if X is None else _rows(X, -(held - k + 1), stop))
@@ -505,7 +525,7 @@ class RNNForecaster(BaseForecaster):
         mode = self.deseasonalize
         positive = all((t > 0).all() for t in targets)
         if mode == "auto":
-            mode = "multiplicative" if positive else "additive"
+            mode = self._auto_mode or ("multiplicative" if positive else "additive")
         elif mode == "multiplicative" and not positive:
             raise ValueError(
                 "deseasonalize='multiplicative' needs positive values of y (it works with "
@@ -1067,6 +1087,7 @@ class RNNForecaster(BaseForecaster):
     _added_params = {**BaseRNN._added_params,  # noqa: SLF001 (the network's defaults)
                      "sp": None, "deseasonalize": None, "level": "mean", "detrend": False,
                      "distribution": None, "n_paths": 1000, "calibration": None,
+                     "calibration_refits": 1,
                      "past_columns": None, "static_columns": None, "series_embedding": False}
     #: The fitted attributes sklrnn.save writes (and load accepts); sktime's ``fit`` sets
     #: its own state again at load.
@@ -1077,6 +1098,9 @@ class RNNForecaster(BaseForecaster):
     #: The state being restored while sklrnn.load runs sktime's ``fit`` (name-mangled, so
     #: sktime's ``reset`` keeps it).
     __restoring = None
+    #: What ``deseasonalize="auto"`` chooses, when the copies of :meth:`_calibrate` are
+    #: told (None: chosen from y).
+    _auto_mode = None
 
     @classmethod
     def __sklrnn_upgrade__(cls, node):
@@ -1154,6 +1178,13 @@ class RNNForecaster(BaseForecaster):
     def _update(self, y, X=None, update_params=True):
         try:
             self._check_continues(y)
+            if (not update_params and self.deseasonalize_ == "multiplicative"
+                    and (y.to_numpy() <= 0).any()):
+                raise ValueError(
+                    "The forecaster was fitted with deseasonalize_='multiplicative' (every "
+                    "value of y was positive; it works with their logarithm), and y passed "
+                    "to update has values <= 0. Update with update_params=True (which "
+                    "chooses again), or fit with deseasonalize='additive'.")
             if X is not None:
                 for key, frame in _series(X).items():
                     _check_unique(frame.index, "X passed to update", key)
@@ -1190,7 +1221,7 @@ class RNNForecaster(BaseForecaster):
             dict(window_length=3, distribution="normal", n_paths=20, **tiny),
             dict(window_length=2, strategy="direct", distribution="student_t", n_paths=20,
                  **tiny),
-            dict(window_length=2, calibration="conformal", **tiny),
+            dict(window_length=2, calibration="conformal", calibration_refits=2, **tiny),
             # past_columns and static_columns name columns, which sktime's X of various
             # names may lack (tests/test_covariates.py checks them).
             dict(window_length=3, series_embedding=True, **tiny),
