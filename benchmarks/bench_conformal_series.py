@@ -56,6 +56,7 @@ def tasks():
     airline = load_airline()
     growth = [("log", LogTransformer()), ("growth", Differencer(lags=12))]
     year_ends = {year: int(np.sum(airline.index.year < year)) for year in range(1955, 1961)}
+    lynx, pbs, consumption = load_lynx(), load_PBS_dataset(), load_uschange()[0]
     unemp = load_macroeconomic()["unemp"]
     unemp.index = pd.RangeIndex(len(unemp))
 
@@ -65,9 +66,9 @@ def tasks():
     return {
         "Airline 1955-57": (airline, 12, 24, growth, [year_ends[y] for y in (1955, 1956, 1957)]),
         "Airline 1958-60": (airline, 12, 24, growth, [year_ends[y] for y in (1958, 1959, 1960)]),
-        "Lynx": (load_lynx(), 10, 20, [("log", LogTransformer())], last_three(load_lynx(), 10)),
-        "PBS": (load_PBS_dataset(), 12, 24, [], last_three(load_PBS_dataset(), 12)),
-        "US consumption": (load_uschange()[0], 8, 16, [], last_three(load_uschange()[0], 8)),
+        "Lynx": (lynx, 10, 20, [("log", LogTransformer())], last_three(lynx, 10)),
+        "PBS": (pbs, 12, 24, [], last_three(pbs, 12)),
+        "US consumption": (consumption, 8, 16, [], last_three(consumption, 8)),
         "US unemployment": (unemp, 8, 16, [], last_three(unemp, 8)),
     }
 

@@ -215,14 +215,14 @@ def test_conformal_refits_spread_the_origins_over_the_history_in_blocks():
         matches = np.allclose(forecaster._conformal[:, k, 0], errors)
         # A block's first origin is a new copy's; the next an update of it, not a refit.
         assert matches == first, k
-    # The same origins with one copy for all of them differ past the first block.
+    # With one copy, the origins are the last max(2 H, 20) = 20, as before.
     one = _fit(RNNForecaster(6, calibration="conformal", calibration_refits=1, **params),
                y, fh=[1, 2])
     assert one._conformal.shape == (2, 20, 1)
 
 
 def test_conformal_copies_log_only_what_the_forecaster_logs():
-    # Positive for its first 40 steps, then not: deseasonalize="auto" is additive here, and
+    # Positive for its first 50 steps, then not: deseasonalize="auto" is additive here, and
     # so are the copies trained on the positive steps alone (they could not log the rest).
     y = noisy_sines(n_series=1, length=72).droplevel(0) + 3.0
     y.iloc[50:] -= 4.0

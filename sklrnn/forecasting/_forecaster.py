@@ -287,8 +287,7 @@ class RNNForecaster(BaseForecaster):
 
     def __init__(self, window_length=12, strategy="recursive", *, quantiles=None,
                  distribution=None, n_paths=1000, calibration=None, calibration_refits=1,
-                 sp="auto",
-                 deseasonalize="auto", level="auto", detrend=True, past_columns=None,
+                 sp="auto", deseasonalize="auto", level="auto", detrend=True, past_columns=None,
                  static_columns=None, series_embedding=False, cell="lstm",
                  activation="tanh", hidden_size=32, num_layers=1, bidirectional=False,
                  dropout=0.0, frame_size="auto", normalization=None, weight_init="default",
