@@ -76,6 +76,7 @@ BENCHMARKS = [
       "--cells", "lstm"],
      ["--quick", "--timesteps", "50", "--cells", "lstm"]),  # 85 s
     ("predict", "bench_predict.py", ["--repeats", "3"], ["--quick"]),  # 30 s
+    ("streaming", "bench_streaming.py", [], ["--quick"]),  # 10 s
     ("ragged", "bench_ragged.py", ["--repeats", "3"], ["--quick"]),  # 90 s
     ("recursive", "bench_recursive.py", ["--repeats", "3"], ["--quick"]),  # 25 s
     ("forecaster", "bench_forecaster.py", ["--repeats", "1"], ["--quick"]),  # 60 s

@@ -44,6 +44,7 @@ from .nn import (
 from .nn.cells import ACTIVATIONS
 from .nn.heads import POOLINGS
 from .nn.init import WEIGHT_INITS
+from .streaming import Stream
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -917,6 +918,36 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         """Refuse targets ``score`` cannot compare with predictions, for subclasses."""
 
     # -- predict -----------------------------------------------------------------------------
+
+    def stream(self, n_streams=1):
+        """Predict on ``n_streams`` live sequences, one time step at a time.
+
+        Parameters
+        ----------
+        n_streams : int, default=1
+            Sequences read side by side.
+
+        Returns
+        -------
+        sklrnn.streaming.Stream
+            Its ``update(x_t)`` reads the next step ``(n_streams, n_features)`` of every
+            sequence and returns what :meth:`predict` returns on the prefixes read so far,
+            for the cost of one step of the recurrent cells; ``reset()``, ``state()`` and
+            ``load_state(state)`` start over or move a stream, and a classifier's has
+            ``predict_proba()``. See :class:`~sklrnn.streaming.Stream`.
+
+        Raises
+        ------
+        ValueError
+            For a bidirectional network or ``architecture="vec2seq"``, which cannot stream.
+        """
+        check_is_fitted(self)
+        if self._fitted_param("architecture") == "vec2seq":
+            raise ValueError(
+                "architecture='vec2seq' reads one vector per sample, not a sequence, so "
+                "there is nothing to stream; predict on the vectors instead."
+            )
+        return Stream(self, n_streams)
 
     def _forward(self, X, return_steps=False):
         """Validate ``X`` and return the network's output in float64.

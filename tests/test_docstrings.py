@@ -30,6 +30,7 @@ PUBLIC_MODULES = (
     "sklrnn.preprocessing",
     "sklrnn.forecasting",
     "sklrnn.callbacks",
+    "sklrnn.streaming",
     "sklrnn.nn",
 )
 

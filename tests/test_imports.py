@@ -94,7 +94,7 @@ LAYERS = [
     ("sklrnn._version", "sklrnn._docstrings", "sklrnn.nn"),
     ("sklrnn._checks", "sklrnn._panels"),
     ("sklrnn._sequences", "sklrnn._targets", "sklrnn._batching", "sklrnn._nets",
-     "sklrnn.callbacks", "sklrnn._accelerate"),
+     "sklrnn.callbacks", "sklrnn._accelerate", "sklrnn.streaming"),
     ("sklrnn.preprocessing",),
     ("sklrnn._base",),
     ("sklrnn.regressor", "sklrnn.classifier"),

@@ -295,7 +295,7 @@ class _Cell(nn.Module):
         zeros = reference.new_zeros(batch_size, self.hidden_size)
         return (zeros,) * self.n_states
 
-    def project(self, x, real=None):
+    def project(self, x, real=None, start=0):
         """Return the input projection ``W_ih x + b_ih`` of ``x`` (N, T, input_size).
 
         Parameters
@@ -305,6 +305,9 @@ class _Cell(nn.Module):
             ``(N, input_size)``, works as well.
         real : torch.Tensor of shape (N, T), dtype bool, or None, default=None
             The real steps, which alone enter batch-norm statistics; None means all are real.
+        start : int, default=0
+            The time step of ``x[:, 0]``, whose batch-norm statistics normalize it (a stream
+            projects one step at a time).
 
         Returns
         -------
@@ -313,7 +316,7 @@ class _Cell(nn.Module):
         """
         if self.normalization != "batch":
             return F.linear(x, self.weight_ih, self.bias_ih)
-        return self.bn_ih(F.linear(x, self.weight_ih), real) + self.bias_ih
+        return self.bn_ih(F.linear(x, self.weight_ih), real, start) + self.bias_ih
 
     def forward(self, gx, state, t=0, active=None):
         """Advance one step: ``gx`` is the projected input :meth:`project` of ``x_t``.

@@ -282,6 +282,85 @@ def run_recurrent(rnn, x, lengths=None, states=True):
     return output, (h_n if states else None)
 
 
+def step_recurrent(rnn, x, state=None, t=0):
+    """Advance forward-only recurrent layers by one time step from ``state``.
+
+    What :func:`run_recurrent` computes at step ``t`` of a sequence, given the state after
+    its step ``t - 1``: a stream reads one step at a time instead of re-reading the whole
+    history. Dropout between layers is not applied (run it in eval mode).
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        One-directional fused ``nn.RNN``/``nn.LSTM``/``nn.GRU`` or :class:`CustomRNN`.
+    x : torch.Tensor of shape (N, D)
+        The inputs of step ``t``.
+    state : tuple of torch.Tensor of shape (num_layers, N, hidden_size), or None
+        Every layer's state after step ``t - 1``, hidden state first (``(h,)``, or ``(h, c)``
+        for an LSTM); None for the zero state before the first step.
+    t : int, default=0
+        The time step of ``x``: batch-normalized cells normalize it with that step's
+        statistics.
+
+    Returns
+    -------
+    output : torch.Tensor of shape (N, hidden_size)
+        The last layer's hidden state after step ``t``.
+    state : tuple of torch.Tensor of shape (num_layers, N, hidden_size)
+        Every layer's state after step ``t``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklrnn.nn.layers import make_recurrent, run_recurrent, step_recurrent
+    >>> rnn = make_recurrent("gru", 2, 4, num_layers=2)
+    >>> x = torch.randn(3, 5, 2)
+    >>> state = None
+    >>> for t in range(5):
+    ...     output, state = step_recurrent(rnn, x[:, t], state, t)
+    >>> torch.allclose(output, run_recurrent(rnn, x)[0][:, -1], atol=1e-6)
+    True
+    """
+    if state is None:
+        state = initial_state(rnn, x)
+    if not isinstance(rnn, CustomRNN):
+        output, state = rnn(x.unsqueeze(1), state if isinstance(rnn, nn.LSTM) else state[0])
+        return output[:, 0], (state if isinstance(rnn, nn.LSTM) else (state,))
+    new = []
+    for i, (direction,) in enumerate(rnn.layers):
+        cell = direction.cell
+        gx = cell.project(x.unsqueeze(1), start=t)[:, 0]
+        layer_state = cell.step_function()(gx, tuple(s[i] for s in state), t)
+        new.append(layer_state)
+        x = layer_state[0]
+    return x, tuple(torch.stack(s) for s in zip(*new, strict=True))
+
+
+def initial_state(rnn, reference):
+    """Return the zero state of one-directional layers, as :func:`step_recurrent` takes it.
+
+    Parameters
+    ----------
+    rnn : torch.nn.Module
+        One-directional fused ``nn.RNN``/``nn.LSTM``/``nn.GRU`` or :class:`CustomRNN`.
+    reference : torch.Tensor of shape (N, ...)
+        A batch whose size, device and dtype the state takes.
+
+    Returns
+    -------
+    tuple of torch.Tensor of shape (num_layers, N, hidden_size)
+        Zeros: ``(h,)``, or ``(h, c)`` for an LSTM.
+    """
+    if isinstance(rnn, CustomRNN):
+        cell = rnn.layers[0][0].cell
+        layers, hidden, n_states = len(rnn.layers), cell.hidden_size, cell.n_states
+    else:
+        layers, hidden = rnn.num_layers, rnn.hidden_size
+        n_states = 2 if isinstance(rnn, nn.LSTM) else 1
+    zeros = reference.new_zeros(layers, reference.shape[0], hidden)
+    return (zeros,) * n_states
+
+
 def _run_directions(rnn, x, lengths):
     """Run every layer and direction of a fused module as one call on the padded batch.
 
