@@ -2,7 +2,8 @@
 
 from ._version import __version__
 from .classifier import RNNClassifier
+from .export import to_onnx
 from .persistence import load, save
 from .regressor import RNNRegressor
 
-__all__ = ["RNNClassifier", "RNNRegressor", "load", "save", "__version__"]
+__all__ = ["RNNClassifier", "RNNRegressor", "load", "save", "to_onnx", "__version__"]

@@ -919,6 +919,23 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
 
     # -- predict -----------------------------------------------------------------------------
 
+    def __sklrnn_export__(self):
+        """The settings the fitted network was built with, for :mod:`sklrnn.export`.
+
+        Returns
+        -------
+        dict
+            ``architecture``, ``mask_value``, ``normalization`` and ``distribution`` (None
+            for a classifier), as the network was fitted (a later ``set_params`` does not
+            change them).
+        """
+        check_is_fitted(self)
+        built = {name: self._fitted_param(name)
+                 for name in ("architecture", "mask_value", "normalization")}
+        built["distribution"] = (self._fitted_param("distribution")
+                                 if "distribution" in self.get_params() else None)
+        return built
+
     def stream(self, n_streams=1):
         """Predict on ``n_streams`` live sequences, one time step at a time.
 

@@ -31,6 +31,7 @@ PUBLIC_MODULES = (
     "sklrnn.forecasting",
     "sklrnn.callbacks",
     "sklrnn.streaming",
+    "sklrnn.export",
     "sklrnn.nn",
 )
 

@@ -99,7 +99,7 @@ LAYERS = [
     ("sklrnn._base",),
     ("sklrnn.regressor", "sklrnn.classifier"),
     ("sklrnn.forecasting",),
-    ("sklrnn.persistence",),
+    ("sklrnn.persistence", "sklrnn.export"),
     ("sklrnn",),
 ]
 
