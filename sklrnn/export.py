@@ -179,12 +179,6 @@ def _input_shape(first, final, spec):
 
 def _check_exportable(est, spec):
     """Refuse what the graph cannot compute exactly, naming what to change."""
-    if spec["normalization"] is not None:
-        raise ValueError(
-            f"normalization={spec['normalization']!r} cannot be exported to ONNX yet: the "
-            "ONNX recurrent operators have no normalization inside the cell. Fit with "
-            "normalization=None to export, or serve this model with sklrnn."
-        )
     if spec["distribution"] == "quantile":
         raise ValueError(
             "distribution='quantile' cannot be exported to ONNX yet; fit with "
@@ -480,6 +474,8 @@ def _recurrent(g, rnn, x, lengths):
         num_layers, directions = rnn.num_layers, 2 if rnn.bidirectional else 1
     else:
         num_layers, directions = len(rnn.layers), len(rnn.layers[0])
+        if rnn.layers[0][0].cell.normalization is not None:
+            return _normalized_layers(g, rnn, x, lengths)
     sequence_lens = None if lengths is None else g.op("Cast", lengths, to=6)
     for layer in range(num_layers):
         per_direction = [_layer_weights(rnn, layer, d) for d in range(directions)]
@@ -516,6 +512,177 @@ def _recurrent(g, rnn, x, lengths):
         x = g.op("Reshape", g.op("Transpose", y, perm=[0, 2, 1, 3]), g.ints([0, 0, -1]))
     finals = g.op("Reshape", g.op("Transpose", y_h, perm=[1, 0, 2]), g.ints([0, -1]))
     return x, finals
+
+
+def _normalized_layers(g, rnn, x, lengths):
+    """:func:`_recurrent` for normalized cells: one ``Scan`` per layer and direction.
+
+    The ONNX recurrent operators cannot normalize inside the cell, so the step is written
+    out in plain operators (``LayerNormalization``, or batch norm's affine map with the
+    stored statistics of each step) as the body of a ``Scan`` over time. The backward
+    direction reads every sequence reversed within its length (``ReverseSequence``), so its
+    step ``t`` is the ``t``-th from the sequence's end, as in
+    :class:`~sklrnn.nn.Recurrence`.
+    """
+    n_steps = g.op("Gather", g.op("Shape", x), g.ints([0]), axis=0)
+    n = g.op("Gather", g.op("Shape", x), g.ints([1]), axis=0)
+    steps = g.op("Range", g.ints(0), g.op("Squeeze", n_steps, g.ints([0])), g.ints(1))
+    if lengths is None:
+        reverse_lengths = g.op("Expand", n_steps, n)
+        active = None
+    else:
+        reverse_lengths = lengths
+        active = g.op("Unsqueeze", _step_mask(g, lengths, x), g.ints([2]))  # (T, N, 1)
+    for layer in rnn.layers:
+        outputs, finals = [], []
+        for direction in layer:
+            inputs = x
+            if direction.reverse:
+                inputs = g.op("ReverseSequence", x, reverse_lengths, batch_axis=1, time_axis=0)
+            output, final = _scan_cell(g, direction.cell, inputs, steps, active, n)
+            if direction.reverse:
+                output = g.op("ReverseSequence", output, reverse_lengths, batch_axis=1,
+                              time_axis=0)
+            outputs.append(output)
+            finals.append(final)
+        x = g.op("Concat", *outputs, axis=2) if len(outputs) > 1 else outputs[0]
+    return x, (g.op("Concat", *finals, axis=1) if len(finals) > 1 else finals[0])
+
+
+def _scan_cell(g, cell, x, steps, active, n):
+    """One normalized cell over time-major ``x``: its outputs ``(T, N, H)`` and final ``h``."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from .nn.cells import ElmanCell, GRUCell
+
+    def numpy(tensor):
+        return tensor.detach().cpu().numpy().astype(np.float32)
+
+    hidden, gates = cell.hidden_size, cell.n_gates * cell.hidden_size
+    batch = cell.normalization == "batch"
+
+    def step_statistics(norm):
+        """Mean and scale (gain / std) of every step ``(T, F)``, the last kept one beyond."""
+        slots = g.op("Min", steps, g.ints(norm.max_steps - 1))
+        scale = numpy(norm.weight) / np.sqrt(numpy(norm.running_var) + norm.eps)
+        return (g.op("Gather", g.const(numpy(norm.running_mean)), slots, axis=0),
+                g.op("Gather", g.const(scale), slots, axis=0))
+
+    # the input projection of every step at once, as Recurrence does
+    projected = g.op("MatMul", x, g.const(numpy(cell.weight_ih).T))
+    if batch:
+        mean, scale = step_statistics(cell.bn_ih)
+        projected = g.op("Mul", g.op("Sub", projected, g.op("Unsqueeze", mean, g.ints([1]))),
+                         g.op("Unsqueeze", scale, g.ints([1])))
+    projected = g.op("Add", projected, g.const(numpy(cell.bias_ih)))
+
+    prefix = g.scope.get_unique_variable_name("step")
+    nodes, count = [], [0]
+
+    def op(op_type, *inputs, **attrs):
+        count[0] += 1
+        name = f"{prefix}_{op_type.lower()}{count[0]}"
+        nodes.append(helper.make_node(op_type, list(inputs), [name], **attrs))
+        return name
+
+    def const(value):
+        count[0] += 1
+        name = f"{prefix}_const{count[0]}"
+        nodes.append(helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.asarray(value, dtype=np.float32), name + "_value")))
+        return name
+
+    def ints(value):
+        count[0] += 1
+        name = f"{prefix}_ints{count[0]}"
+        nodes.append(helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.asarray(value, dtype=np.int64), name + "_value")))
+        return name
+
+    def block(z, index, size=hidden):
+        return op("Slice", z, ints([index * size]), ints([(index + 1) * size]), ints([1]))
+
+    lstm = cell.n_states == 2
+    h, c = f"{prefix}_h", f"{prefix}_c"
+    gx = f"{prefix}_gx"
+    state_inputs = [h] + ([c] if lstm else [])
+    scan_inputs = [gx]
+    if active is not None:
+        scan_inputs.append(f"{prefix}_active")
+    outer_scan = [projected] + ([active] if active is not None else [])
+    if batch:
+        stats = [*step_statistics(cell.bn_hh)] + ([*step_statistics(cell.bn_c)] if lstm else [])
+        names = ["mean_hh", "scale_hh"] + (["mean_c", "scale_c"] if lstm else [])
+        scan_inputs += [f"{prefix}_{name}" for name in names]
+        outer_scan += stats
+
+    recurrent = op("MatMul", h, const(numpy(cell.weight_hh).T))
+    if cell.normalization == "layer":
+        blocks = op("Reshape", recurrent, ints([0, cell.n_gates, hidden]))
+        normalized = op("LayerNormalization", blocks, const(np.ones(hidden)), axis=-1,
+                        epsilon=1e-5)
+        recurrent = op("Mul", op("Reshape", normalized, ints([0, gates])),
+                       const(numpy(cell.norm_hh).reshape(-1)))
+    elif batch:
+        recurrent = op("Mul", op("Sub", recurrent, f"{prefix}_mean_hh"), f"{prefix}_scale_hh")
+    recurrent = op("Add", recurrent, const(numpy(cell.bias_hh)))
+
+    if isinstance(cell, ElmanCell):
+        name, alpha = _ACTIVATIONS[cell.activation]
+        attrs = {} if alpha is None else {"alpha": alpha}
+        new_h = op(name, op("Add", gx, recurrent), **attrs)
+        new_state = [new_h]
+    elif isinstance(cell, GRUCell):
+        rz = op("Sigmoid", op("Add", block(gx, 0, 2 * hidden), block(recurrent, 0, 2 * hidden)))
+        r, z = block(rz, 0), block(rz, 1)
+        candidate = op("Tanh", op("Add", block(gx, 2), op("Mul", r, block(recurrent, 2))))
+        new_h = op("Add", candidate, op("Mul", z, op("Sub", h, candidate)))  # lerp(n, h, z)
+        new_state = [new_h]
+    else:
+        z = op("Add", gx, recurrent)
+        i_pre, f_pre, g_pre, o_pre = (block(z, k) for k in range(4))
+        if cell.peephole:
+            peephole = numpy(cell.weight_peephole)
+            i_pre = op("Add", i_pre, op("Mul", c, const(peephole[0])))
+            f_pre = op("Add", f_pre, op("Mul", c, const(peephole[1])))
+        new_c = op("Add", op("Mul", op("Sigmoid", f_pre), c),
+                   op("Mul", op("Sigmoid", i_pre), op("Tanh", g_pre)))
+        if cell.peephole:
+            o_pre = op("Add", o_pre, op("Mul", new_c, const(peephole[2])))
+        if cell.normalization == "layer":
+            c_normalized = op("LayerNormalization", new_c, const(numpy(cell.norm_c_gain)),
+                              const(numpy(cell.norm_c_shift)), axis=-1, epsilon=1e-5)
+        else:
+            c_normalized = op("Add", op("Mul", op("Sub", new_c, f"{prefix}_mean_c"),
+                                        f"{prefix}_scale_c"), const(numpy(cell.bn_c.bias)))
+        new_h = op("Mul", op("Sigmoid", o_pre), op("Tanh", c_normalized))
+        new_state = [new_h, new_c]
+    if active is not None:  # a finished sequence keeps its state; its outputs are zero
+        real = f"{prefix}_active"
+        new_state = [op("Where", real, new, old)
+                     for new, old in zip(new_state, state_inputs, strict=True)]
+        output = op("Where", real, new_h, const(0.0))
+    else:
+        output = new_h
+    state_outputs = [op("Identity", s) for s in new_state]
+    output = op("Identity", output)
+
+    def value(name, shape, dtype=TensorProto.FLOAT):
+        return helper.make_tensor_value_info(name, dtype, shape)
+
+    body_inputs = [value(name, None) for name in state_inputs]
+    body_inputs += [value(gx, None)]
+    if active is not None:
+        body_inputs.append(value(f"{prefix}_active", None, TensorProto.BOOL))
+    body_inputs += [value(name, None) for name in scan_inputs[1 + (active is not None):]]
+    body = helper.make_graph(nodes, prefix, body_inputs,
+                             [value(name, None) for name in (*state_outputs, output)])
+    zeros = g.op("ConstantOfShape", g.op("Concat", n, g.ints([hidden]), axis=0),
+                 value=_float_tensor(0.0))
+    initial = [zeros] * cell.n_states
+    results = g.op("Scan", *initial, *outer_scan, outputs=cell.n_states + 1, body=body,
+                   num_scan_inputs=len(outer_scan))
+    return results[-1], results[0]
 
 
 def _convert_scaler(scope, operator, container):
