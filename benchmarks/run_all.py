@@ -3,7 +3,7 @@
 What it does
 ------------
 Runs the scripts listed in ``BENCHMARKS`` one after another, each as a subprocess of this
-Python interpreter, with settings sized so that the whole suite takes about 21 minutes on 2
+Python interpreter, with settings sized so that the whole suite takes about 23 minutes on 2
 CPU cores. Every script prints its own table: medians over repeats and ratios against a
 baseline measured in the same run (or, for the accuracy benchmarks, the scores). Their
 output is shown as it comes; at the end a report is written: a header (date in UTC, the
@@ -64,7 +64,7 @@ ROOT = HERE.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmark_results.txt"
 
 #: (name, script, arguments of the full run, arguments of the smoke test), in running order.
-#: The full run's repeats are sized so that the suite takes about 21 minutes with
+#: The full run's repeats are sized so that the suite takes about 23 minutes with
 #: ``--threads 1`` on 2 cores (AMD EPYC); the comments give each benchmark's wall time there.
 BENCHMARKS = [
     ("cells", "bench_cells.py", ["--repeats", "11"], ["--quick"]),  # 55 s
@@ -77,6 +77,7 @@ BENCHMARKS = [
      ["--quick", "--timesteps", "50", "--cells", "lstm"]),  # 85 s
     ("predict", "bench_predict.py", ["--repeats", "3"], ["--quick"]),  # 30 s
     ("streaming", "bench_streaming.py", [], ["--quick"]),  # 10 s
+    ("onnx", "bench_onnx.py", [], ["--quick"]),  # 70 s
     ("ragged", "bench_ragged.py", ["--repeats", "3"], ["--quick"]),  # 90 s
     ("recursive", "bench_recursive.py", ["--repeats", "3"], ["--quick"]),  # 25 s
     ("forecaster", "bench_forecaster.py", ["--repeats", "1"], ["--quick"]),  # 60 s

@@ -585,19 +585,15 @@ def _scan_cell(g, cell, x, steps, active, n):
         nodes.append(helper.make_node(op_type, list(inputs), [name], **attrs))
         return name
 
-    def const(value):
+    def const(value, dtype=np.float32):
         count[0] += 1
         name = f"{prefix}_const{count[0]}"
         nodes.append(helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
-            np.asarray(value, dtype=np.float32), name + "_value")))
+            np.asarray(value, dtype=dtype), name + "_value")))
         return name
 
     def ints(value):
-        count[0] += 1
-        name = f"{prefix}_ints{count[0]}"
-        nodes.append(helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
-            np.asarray(value, dtype=np.int64), name + "_value")))
-        return name
+        return const(value, np.int64)
 
     def block(z, index, size=hidden):
         return op("Slice", z, ints([index * size]), ints([(index + 1) * size]), ints([1]))
