@@ -1,12 +1,12 @@
 """ONNX export of fitted estimators, sklrnn's transformers and pipelines of them.
 
-:func:`to_onnx` turns a fitted :class:`~sklrnn.RNNRegressor`, :class:`~sklrnn.RNNClassifier`,
-:class:`~sklrnn.preprocessing.SequenceScaler`, :class:`~sklrnn.preprocessing.SequencePadder`,
-:class:`~sklrnn.preprocessing.TabularToSequence`, or a :class:`~sklearn.pipeline.Pipeline`
-of them and of scikit-learn steps ``skl2onnx`` knows, into one ONNX graph that ONNX Runtime
-(or any ONNX runtime) runs without Python, PyTorch or sklrnn. It works through ``skl2onnx``:
-:func:`register_converters` registers a converter for each sklrnn class, so
-``skl2onnx.to_onnx`` converts pipelines that hold them too.
+:func:`~sklrnn.to_onnx` turns a fitted estimator (:class:`~sklrnn.RNNRegressor`,
+:class:`~sklrnn.RNNClassifier`), transformer (:class:`~sklrnn.preprocessing.SequenceScaler`,
+:class:`~sklrnn.preprocessing.SequencePadder`, :class:`~sklrnn.preprocessing.TabularToSequence`)
+or :class:`~sklearn.pipeline.Pipeline` of them, and of scikit-learn steps ``skl2onnx`` knows,
+into one ONNX graph that ONNX Runtime (or any ONNX runtime) runs without Python, PyTorch or
+sklrnn. It works through ``skl2onnx``: :func:`register_converters` registers a converter for
+each sklrnn class, so ``skl2onnx.to_onnx`` converts pipelines that hold them too.
 
 The recurrent layers become the ONNX ``LSTM``, ``GRU`` and ``RNN`` operators: PyTorch's gate
 order is rearranged into ONNX's, the peephole LSTM fills the LSTM operator's peephole input,
@@ -50,7 +50,7 @@ def _import_onnx():
 def register_converters():
     """Register sklrnn's converters with ``skl2onnx``, so ``skl2onnx.to_onnx`` knows sklrnn.
 
-    :func:`to_onnx` calls it; call it yourself before converting a pipeline with
+    :func:`~sklrnn.to_onnx` calls it; call it yourself before converting a pipeline with
     ``skl2onnx.to_onnx`` directly. Registering twice is harmless.
 
     Examples

@@ -52,9 +52,7 @@ class Stream:
 
     Examples
     --------
-    >>> from numbers import Integral
-
-import numpy as np
+    >>> import numpy as np
     >>> from sklrnn import RNNClassifier
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 12, 2)).astype(np.float32)

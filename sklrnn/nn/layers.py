@@ -285,9 +285,9 @@ def run_recurrent(rnn, x, lengths=None, states=True):
 def step_recurrent(rnn, x, state=None, t=0):
     """Advance forward-only recurrent layers by one time step from ``state``.
 
-    What :func:`run_recurrent` computes at step ``t`` of a sequence, given the state after
-    its step ``t - 1``: a stream reads one step at a time instead of re-reading the whole
-    history. Dropout between layers is not applied (run it in eval mode).
+    What :func:`~sklrnn.nn.run_recurrent` computes at step ``t`` of a sequence, given the
+    state after its step ``t - 1``: a stream reads one step at a time instead of re-reading
+    the whole history. Dropout between layers is not applied (run it in eval mode).
 
     Parameters
     ----------
@@ -337,7 +337,7 @@ def step_recurrent(rnn, x, state=None, t=0):
 
 
 def initial_state(rnn, reference):
-    """Return the zero state of one-directional layers, as :func:`step_recurrent` takes it.
+    """Return the zero state of one-directional layers, as ``step_recurrent`` takes it.
 
     Parameters
     ----------
