@@ -39,7 +39,9 @@ class Stream:
     ----------
     estimator : RNNRegressor or RNNClassifier
         A fitted estimator. The stream uses its network as it is when the stream is made; a
-        later ``fit`` gives the estimator a new network, which a new stream uses.
+        later ``fit`` gives the estimator a new network, which a new stream uses. A
+        ``partial_fit`` changes the network in place: the states kept so far were computed
+        with the old weights, so :meth:`reset` the stream (or make a new one) after it.
     n_streams : int, default=1
         Sequences read side by side.
 
