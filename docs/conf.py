@@ -9,6 +9,7 @@ from the internet, so they are opt-in: set ``SKLRNN_DOCS_INTERSPHINX=1`` to turn
 """
 
 import os
+import sys
 
 from docutils import nodes
 
@@ -17,6 +18,8 @@ from docutils import nodes
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 
 import sklrnn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
 
 project = "sklrnn"
 author = "the sklrnn developers"
@@ -28,15 +31,22 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax shipped inside the built site, so equations render offline.
+    "sphinx-mathjax-offline",
     "matplotlib.sphinxext.plot_directive",
+    "myst_parser",  # the changelog is Markdown
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # Fails the build on code wider than the column, raw LaTeX or online-only math.
+    "sklrnn_docs",
 ]
 templates_path = ["_templates"]
 autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
+# Pages without sub-pages get no empty "Section Navigation" sidebar.
+html_sidebars = {"benchmarks": [], "changelog": []}
 
 # ``.. plot::`` figures of the user guide (diagrams.py, and a few short trainings): the
 # figure only, file names relative to this directory.
@@ -66,6 +76,7 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    "within_subsection_order": "sklrnn_docs.QuickstartFirst",
     # Per-example times still show on each example's page; no sg_execution_times.rst is written
     # into the source tree.
     "write_computation_times": False,
@@ -83,16 +94,26 @@ _SKLEARN_LABELS = {
 }
 
 
-def _sklearn_label(app, env, node, contnode):
-    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+# RNNForecaster's fit/predict/update are sktime's, whose docstrings cite terms of sktime's
+# glossary; they link there.
+_SKTIME_TERMS = {"mtype", "scitype"}
+_SKTIME_GLOSSARY = "https://www.sktime.net/en/stable/glossary.html"
+
+
+def _external_label(app, env, node, contnode):
+    if node.get("refdomain") != "std":
         return None
-    page = _SKLEARN_LABELS.get(node.get("reftarget"))
-    if page is None:
+    target = node.get("reftarget")
+    if node.get("reftype") == "ref" and target in _SKLEARN_LABELS:
+        uri = f"{_INTERSPHINX['sklearn'][0]}/{_SKLEARN_LABELS[target]}"
+    elif node.get("reftype") == "term" and target.lower() in _SKTIME_TERMS:
+        uri = _SKTIME_GLOSSARY
+    else:
         return None
-    ref = nodes.reference("", "", internal=False, refuri=f"{_INTERSPHINX['sklearn'][0]}/{page}")
+    ref = nodes.reference("", "", internal=False, refuri=uri)
     ref += contnode
     return ref
 
 
 def setup(app):
-    app.connect("missing-reference", _sklearn_label)
+    app.connect("missing-reference", _external_label)

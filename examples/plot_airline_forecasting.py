@@ -33,9 +33,14 @@ import numpy as np
 import pandas as pd
 from sklearn.dummy import DummyRegressor
 from sktime.datasets import load_airline
-from sktime.forecasting.compose import TransformedTargetForecaster, make_reduction
+from sktime.forecasting.compose import (
+    TransformedTargetForecaster,
+    make_reduction,
+)
 from sktime.forecasting.naive import NaiveForecaster
-from sktime.performance_metrics.forecasting import mean_absolute_percentage_error
+from sktime.performance_metrics.forecasting import (
+    mean_absolute_percentage_error,
+)
 from sktime.split import temporal_train_test_split
 from sktime.transformations.series.detrend import Deseasonalizer, Detrender
 
@@ -47,7 +52,7 @@ fh = np.arange(1, 37)
 
 
 def pipeline(forecaster):
-    """Deseasonalize and detrend, forecast the residual, then put both back."""
+    """Deseasonalize and detrend, forecast the residual, put both back."""
     return TransformedTargetForecaster([
         ("deseasonalize", Deseasonalizer(sp=12, model="multiplicative")),
         ("detrend", Detrender()),
@@ -60,8 +65,9 @@ def mape(forecast):
 
 
 naive = NaiveForecaster(strategy="last", sp=12).fit(y_train).predict(fh)
-mean_residual = pipeline(make_reduction(DummyRegressor(), window_length=12)).fit(
-    y_train, fh=fh).predict()
+mean_residual = pipeline(
+    make_reduction(DummyRegressor(), window_length=12)
+).fit(y_train, fh=fh).predict()
 print(f"seasonal naive            MAPE {mape(naive):.4f}")
 print(f"pipeline, mean residual   MAPE {mape(mean_residual):.4f}")
 
@@ -79,9 +85,11 @@ print(f"pipeline, mean residual   MAPE {mape(mean_residual):.4f}")
 # forecast reads the future months' values (known in advance) at every step.
 month = y.index.month.to_numpy()
 X = pd.DataFrame({"month_sin": np.sin(2 * np.pi * month / 12),
-                  "month_cos": np.cos(2 * np.pi * month / 12)}, index=y.index)
+                  "month_cos": np.cos(2 * np.pi * month / 12)},
+                 index=y.index)
 X_train, X_future = X.iloc[:-36], X.iloc[-36:]
-SETTINGS = dict(window_length=18, cell="lstm", hidden_size=32, lr=0.01, max_epochs=60)
+SETTINGS = dict(window_length=18, cell="lstm", hidden_size=32, lr=0.01,
+                max_epochs=60)
 results = {}
 for name, X_fit, X_predict in [("residual only", None, None),
                                ("with the month", X_train, X_future)]:
@@ -89,10 +97,11 @@ for name, X_fit, X_predict in [("residual only", None, None),
     for seed in range(3):
         start = time.perf_counter()
         forecaster = pipeline(RNNForecaster(random_state=seed, **SETTINGS))
-        forecast = forecaster.fit(y_train, X=X_fit, fh=fh).predict(X=X_predict)
+        forecast = forecaster.fit(y_train, X=X_fit, fh=fh).predict(
+            X=X_predict)
         scores.append(mape(forecast))
-        print(f"pipeline, RNNForecaster, {name:<15} MAPE {scores[-1]:.4f} (seed {seed}, "
-              f"{time.perf_counter() - start:.1f} s)")
+        print(f"pipeline, RNNForecaster, {name:<15} MAPE {scores[-1]:.4f} "
+              f"(seed {seed}, {time.perf_counter() - start:.1f} s)")
     results[name] = forecast
     print(f"  mean over 3 seeds: {np.mean(scores):.4f}")
 forecast = results["with the month"]
@@ -111,21 +120,25 @@ forecast = results["with the month"]
 # With ``strategy="direct"`` an encoder-decoder emits all 36 months at once, and with
 # ``quantiles=True`` it emits quantiles of each, trained with the pinball loss. sktime's
 # pipeline transforms the quantiles back like the forecast.
-probabilistic = pipeline(RNNForecaster(12, strategy="direct", quantiles=True, cell="gru",
-                                       hidden_size=32, lr=0.01, max_epochs=30,
-                                       random_state=0))
+probabilistic = pipeline(RNNForecaster(
+    12, strategy="direct", quantiles=True, cell="gru", hidden_size=32,
+    lr=0.01, max_epochs=30, random_state=0))
 probabilistic.fit(y_train, fh=fh)
 interval = probabilistic.predict_interval(coverage=0.8)
 lower, upper = interval.iloc[:, 0], interval.iloc[:, 1]
 inside = ((y_test >= lower) & (y_test <= upper)).mean()
-print(f"direct strategy: MAPE of the median {mape(probabilistic.predict()):.4f}; the 80% "
-      f"interval holds {inside:.0%} of the 36 held-out months")
+print(f"direct strategy: MAPE of the median "
+      f"{mape(probabilistic.predict()):.4f}; the 80% interval holds "
+      f"{inside:.0%} of the 36 held-out months")
 
 fig, ax = plt.subplots(figsize=(8, 4))
-ax.plot(y_train.index.to_timestamp(), y_train, color="black", label="training data")
+ax.plot(y_train.index.to_timestamp(), y_train, color="black",
+        label="training data")
 ax.plot(y_test.index.to_timestamp(), y_test, color="gray", label="held out")
-ax.plot(forecast.index.to_timestamp(), forecast, color="tab:blue", label="RNNForecaster")
-ax.fill_between(y_test.index.to_timestamp(), lower, upper, color="tab:orange", alpha=0.3,
+ax.plot(forecast.index.to_timestamp(), forecast, color="tab:blue",
+        label="RNNForecaster")
+ax.fill_between(y_test.index.to_timestamp(), lower, upper,
+                color="tab:orange", alpha=0.3,
                 label="80% interval (direct, quantiles)")
 ax.set_ylabel("passengers (thousands)")
 ax.legend(loc="upper left")

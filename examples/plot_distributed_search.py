@@ -44,19 +44,23 @@ from sktime.datasets import load_italy_power_demand
 from sklrnn import RNNClassifier
 
 # sktime stores panels channels-first, (N, D, T); sklrnn takes (N, T, D).
-X_train, y_train = load_italy_power_demand(split="train", return_type="numpy3D")
-X_test, y_test = load_italy_power_demand(split="test", return_type="numpy3D")
+X_train, y_train = load_italy_power_demand(split="train",
+                                           return_type="numpy3D")
+X_test, y_test = load_italy_power_demand(split="test",
+                                         return_type="numpy3D")
 X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 
-# Ten random candidates, each fitted on 2 folds: 20 fits, and a refit of the best. On 33
-# or 34 days per validation fold, accuracy moves in steps of 3% and ties easily; the best
-# is chosen by the log loss, which also rewards being confident where it is right.
+# Ten random candidates, each fitted on 2 folds: 20 fits, and a refit of
+# the best. On 33 or 34 days per validation fold, accuracy moves in steps
+# of 3% and ties easily; the best is chosen by the log loss, which also
+# rewards being confident where it is right.
 search = RandomizedSearchCV(
     RNNClassifier(batch_size=16, max_epochs=30, random_state=0),
     {"cell": ["rnn", "gru", "lstm"], "hidden_size": [4, 8, 16, 32],
      "lr": loguniform(1e-3, 3e-2)},
     n_iter=10, cv=StratifiedKFold(2, shuffle=True, random_state=0),
-    scoring=["accuracy", "neg_log_loss"], refit="neg_log_loss", random_state=0)
+    scoring=["accuracy", "neg_log_loss"], refit="neg_log_loss",
+    random_state=0)
 
 # %%
 # A cluster of two workers
@@ -71,8 +75,9 @@ search = RandomizedSearchCV(
 # front, so that the timings below compare fitting, not importing.
 if __name__ == "__main__":
     start = time.perf_counter()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, env={"OMP_NUM_THREADS": "1"},
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1,
+                           processes=True, dashboard_address=None,
+                           env={"OMP_NUM_THREADS": "1"},
                            silence_logs=logging.ERROR)
     client = Client(cluster)
     client.run(importlib.import_module, "sklrnn")
@@ -98,26 +103,32 @@ if __name__ == "__main__":
 
     on_dask = clone(search).set_params(n_jobs=-1)
     start = time.perf_counter()
-    with get_task_stream(client) as task_stream, joblib.parallel_config(backend="dask"):
+    with (get_task_stream(client) as task_stream,
+          joblib.parallel_config(backend="dask")):
         on_dask.fit(X_train, y_train)
     dask_seconds = time.perf_counter() - start
     torch.set_num_threads(threads)
-    print(f"20 fits and a refit: here {local_seconds:.1f} s, on 2 Dask workers "
-          f"{dask_seconds:.1f} s ({local_seconds / dask_seconds:.2f} times as fast)")
+    print(f"20 fits and a refit: here {local_seconds:.1f} s, on 2 Dask "
+          f"workers {dask_seconds:.1f} s "
+          f"({local_seconds / dask_seconds:.2f} times as fast)")
 
     results = pd.DataFrame(on_dask.cv_results_["params"])
     for name, fitted in [("here", local), ("cluster", on_dask)]:
-        results[f"log loss, {name}"] = -fitted.cv_results_["mean_test_neg_log_loss"]
-        results[f"accuracy, {name}"] = fitted.cv_results_["mean_test_accuracy"]
+        results[f"log loss, {name}"] = (
+            -fitted.cv_results_["mean_test_neg_log_loss"])
+        results[f"accuracy, {name}"] = (
+            fitted.cv_results_["mean_test_accuracy"])
     print(results.sort_values("log loss, cluster").to_string(
         index=False, float_format="{:.4f}".format))
-    same = all(np.allclose(local.cv_results_[key], on_dask.cv_results_[key], rtol=1e-6, atol=0)
+    same = all(np.allclose(local.cv_results_[key], on_dask.cv_results_[key],
+                           rtol=1e-6, atol=0)
                for key in local.cv_results_ if key.startswith("split"))
     print(f"same scores in every fold: {same}; same best candidate: "
           f"{local.best_params_ == on_dask.best_params_}")
     best = on_dask.best_params_
-    print(f"best: {best['cell']}, {best['hidden_size']} units, lr {best['lr']:.4f}; test "
-          f"accuracy of its refit {on_dask.best_estimator_.score(X_test, y_test):.4f}")
+    print(f"best: {best['cell']}, {best['hidden_size']} units, "
+          f"lr {best['lr']:.4f}; test accuracy of its refit "
+          f"{on_dask.best_estimator_.score(X_test, y_test):.4f}")
 
 # %%
 # Five of the 20 fits of each search end with scikit-learn's ``ConvergenceWarning``: in
@@ -140,7 +151,8 @@ if __name__ == "__main__":
     for task in task_stream.data:
         for period in task["startstops"]:
             if period["action"] == "compute":
-                tasks.append((task["worker"], period["start"], period["stop"]))
+                tasks.append(
+                    (task["worker"], period["start"], period["stop"]))
     tasks = pd.DataFrame(tasks, columns=["worker", "start", "stop"])
     t0 = tasks["start"].min()
     workers = sorted(tasks["worker"].unique())
@@ -148,11 +160,13 @@ if __name__ == "__main__":
     fig, ax = plt.subplots(figsize=(8, 2.8))
     for row, worker in enumerate(workers):
         mine = tasks[tasks["worker"] == worker]
-        ax.broken_barh(list(zip(mine["start"] - t0, mine["stop"] - mine["start"],
-                                strict=True)),
-                       (row - 0.35, 0.7), facecolors=f"C{row}", edgecolors="white")
+        ax.broken_barh(list(zip(mine["start"] - t0,
+                                mine["stop"] - mine["start"], strict=True)),
+                       (row - 0.35, 0.7), facecolors=f"C{row}",
+                       edgecolors="white")
     ax.set_yticks(range(len(workers)),
-                  [f"worker {i + 1}\n{len(tasks[tasks['worker'] == w])} tasks"
+                  [f"worker {i + 1}\n"
+                   f"{len(tasks[tasks['worker'] == w])} tasks"
                    for i, w in enumerate(workers)])
     ax.set_xlabel("seconds since the first task started")
     ax.set_title("RandomizedSearchCV on two Dask workers: the task stream")
@@ -160,8 +174,8 @@ if __name__ == "__main__":
     busy = (tasks["stop"] - tasks["start"]).sum()
     span = tasks["stop"].max() - t0
     print(f"20 fits in {len(tasks)} tasks; the workers were busy "
-          f"{busy / (len(workers) * span):.0%} of the time between the first start and the "
-          f"last stop")
+          f"{busy / (len(workers) * span):.0%} of the time between the "
+          f"first start and the last stop")
 
 # %%
 # The first task on each worker is the longest: the first fit in a fresh process pays for

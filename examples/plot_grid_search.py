@@ -42,7 +42,8 @@ from sklrnn.preprocessing import SequenceScaler
 X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
 X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
 X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
-print(f"train {X_train.shape}, test {X_test.shape}, classes {sorted(set(y_train.tolist()))}")
+print(f"train {X_train.shape}, test {X_test.shape}, "
+      f"classes {sorted(set(y_train.tolist()))}")
 
 # %%
 # The search
@@ -61,8 +62,9 @@ print(f"train {X_train.shape}, test {X_test.shape}, classes {sorted(set(y_train.
 # as long. The learning rate falls from 0.01 along the default cosine schedule.
 pipe = Pipeline([
     ("scale", SequenceScaler()),
-    ("rnn", RNNClassifier(hidden_size=16, lr=0.01, batch_size=16, max_epochs=100,
-                          clip_grad_norm=None, random_state=0)),
+    ("rnn", RNNClassifier(hidden_size=16, lr=0.01, batch_size=16,
+                          max_epochs=100, clip_grad_norm=None,
+                          random_state=0)),
 ])
 cells = ["rnn", "gru", "lstm"]
 param_grid = [
@@ -77,8 +79,9 @@ torch.set_num_threads(1)
 start = time.perf_counter()
 search.fit(X_train, y_train)
 torch.set_num_threads(threads)
-print(f"{len(search.cv_results_['params'])} candidates x {cv.get_n_splits()} folds, and a "
-      f"refit of the best: {time.perf_counter() - start:.0f} s")
+print(f"{len(search.cv_results_['params'])} candidates x "
+      f"{cv.get_n_splits()} folds, and a refit of the best: "
+      f"{time.perf_counter() - start:.0f} s")
 
 # %%
 # The results, best first. ``search.cv_results_`` goes straight into a
@@ -97,10 +100,11 @@ results = pd.DataFrame(search.cv_results_)
 results["cell"] = [params["rnn__cell"] for params in results["params"]]
 results["remedy"] = [remedy(params) for params in results["params"]]
 table = results.sort_values("rank_test_score", kind="stable")[
-    ["rank_test_score", "cell", "remedy", "mean_test_score", "std_test_score",
-     "mean_fit_time"]]
+    ["rank_test_score", "cell", "remedy", "mean_test_score",
+     "std_test_score", "mean_fit_time"]]
 print(table.to_string(index=False, float_format="{:.3f}".format))
-print(f"best: {search.best_params_}, mean CV accuracy {search.best_score_:.3f}")
+print(f"best: {search.best_params_}, "
+      f"mean CV accuracy {search.best_score_:.3f}")
 print(f"accuracy of the refitted best pipeline on the 40 test recordings: "
       f"{search.score(X_test, y_test):.3f}")
 
@@ -110,7 +114,8 @@ print(f"accuracy of the refitted best pipeline on the 40 test recordings: "
 # candidates are noise, and the standard deviation over the folds (the second number) says
 # as much.
 remedies = ["none", "orthogonal init", "clip_grad_norm=1"]
-mean = results.pivot(index="cell", columns="remedy", values="mean_test_score")
+mean = results.pivot(index="cell", columns="remedy",
+                     values="mean_test_score")
 std = results.pivot(index="cell", columns="remedy", values="std_test_score")
 mean, std = mean.loc[cells, remedies], std.loc[cells, remedies]
 
@@ -119,9 +124,11 @@ image = ax.imshow(mean.to_numpy(), cmap="viridis", vmin=0.25, vmax=1.0)
 for i in range(len(cells)):
     for j in range(len(remedies)):
         value = mean.iloc[i, j]
-        ax.text(j, i, f"{value:.2f}\n\u00b1{std.iloc[i, j]:.2f}", ha="center", va="center",
+        ax.text(j, i, f"{value:.2f}\n\u00b1{std.iloc[i, j]:.2f}",
+                ha="center", va="center",
                 color="black" if value > 0.75 else "white")
-ax.set_xticks(range(len(remedies)), ["none", "orthogonal\ninit", "clip_grad_norm\n=1"])
+ax.set_xticks(range(len(remedies)),
+              ["none", "orthogonal\ninit", "clip_grad_norm\n=1"])
 ax.set_yticks(range(len(cells)), ["tanh RNN", "GRU", "LSTM"])
 ax.set_xlabel("remedy")
 fig.colorbar(image, ax=ax, label="mean CV accuracy (chance: 0.25)")
@@ -147,14 +154,16 @@ fig.tight_layout()
 best = search.best_estimator_
 history = best.named_steps["rnn"].history_
 fig, (ax_loss, ax_cm) = plt.subplots(1, 2, figsize=(10, 4))
-ax_loss.plot(history[:, "epoch"], history[:, "train_loss"], marker="o", markersize=3)
+ax_loss.plot(history[:, "epoch"], history[:, "train_loss"], marker="o",
+             markersize=3)
 ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("training loss (cross-entropy)")
 ax_loss.set_yscale("log")
-ax_loss.set_title(f"refit of the best: {best.named_steps['rnn'].cell.upper()}, "
+ax_loss.set_title(f"refit of the best: "
+                  f"{best.named_steps['rnn'].cell.upper()}, "
                   f"{remedy(search.best_params_)}")
-ConfusionMatrixDisplay.from_estimator(best, X_test, y_test, ax=ax_cm, colorbar=False,
-                                      cmap="Blues")
+ConfusionMatrixDisplay.from_estimator(best, X_test, y_test, ax=ax_cm,
+                                      colorbar=False, cmap="Blues")
 ax_cm.set_title("test recordings")
 ax_cm.tick_params(axis="x", labelrotation=30)
 fig.tight_layout()

@@ -25,21 +25,27 @@ from sktime.datasets import load_japanese_vowels
 from sklrnn import RNNClassifier
 from sklrnn.preprocessing import SequenceScaler
 
-X_train, y_train = load_japanese_vowels(split="train", return_type="pd-multiindex")
-X_test, y_test = load_japanese_vowels(split="test", return_type="pd-multiindex")
+X_train, y_train = load_japanese_vowels(split="train",
+                                         return_type="pd-multiindex")
+X_test, y_test = load_japanese_vowels(split="test",
+                                      return_type="pd-multiindex")
 lengths = X_train.groupby(level=0).size()
-print(f"{len(lengths)} training utterances of {lengths.min()} to {lengths.max()} frames, "
-      f"{X_train.shape[1]} features per frame")
+print(f"{len(lengths)} training utterances of {lengths.min()} to "
+      f"{lengths.max()} frames, {X_train.shape[1]} features per frame")
 
 # %%
 # The shortest, a middling and the longest training utterance, drawn to the same frame scale:
 # each column is one frame, each row one of the 12 coefficients. No utterance is cut or padded
 # before it goes in.
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), sharey=True,
+                         layout="constrained")
 middling = (lengths - lengths.median()).abs().idxmin()
-for ax, utterance in zip(axes, [lengths.idxmin(), middling, lengths.idxmax()], strict=True):
-    image = ax.imshow(X_train.loc[utterance].to_numpy().T, aspect="auto", cmap="coolwarm",
-                      vmin=-1, vmax=1, extent=(0.5, lengths[utterance] + 0.5, 12.5, 0.5))
+for ax, utterance in zip(axes,
+                         [lengths.idxmin(), middling, lengths.idxmax()],
+                         strict=True):
+    image = ax.imshow(X_train.loc[utterance].to_numpy().T, aspect="auto",
+                      cmap="coolwarm", vmin=-1, vmax=1,
+                      extent=(0.5, lengths[utterance] + 0.5, 12.5, 0.5))
     ax.set_xlim(0.5, lengths.max() + 0.5)
     ax.set_title(f"speaker {y_train[lengths.index.get_loc(utterance)]}, "
                  f"{lengths[utterance]} frames")
@@ -69,15 +75,17 @@ fig.colorbar(image, ax=axes, label="coefficient value", extend="both")
 # configuration tried, so about 0.989 is the ceiling of these networks here; and the
 # configuration was chosen by looking at test accuracy, so take the last digit with a grain
 # of salt.
-SHARED = dict(hidden_size=64, bidirectional=True, pooling="max", lr=0.005, batch_size=16,
-              max_epochs=60)
+SHARED = dict(hidden_size=64, bidirectional=True, pooling="max", lr=0.005,
+              batch_size=16, max_epochs=60)
 
 
 def make_model(seed):
-    """Scaler, then soft voting of a bidirectional GRU and a bidirectional LSTM."""
+    """Scaler, then soft voting of a bidirectional GRU and LSTM."""
     vote = VotingClassifier([
-        ("gru", RNNClassifier(cell="gru", dropout=0.5, random_state=seed, **SHARED)),
-        ("lstm", RNNClassifier(cell="lstm", dropout=0.3, random_state=seed, **SHARED)),
+        ("gru", RNNClassifier(cell="gru", dropout=0.5, random_state=seed,
+                              **SHARED)),
+        ("lstm", RNNClassifier(cell="lstm", dropout=0.3, random_state=seed,
+                               **SHARED)),
     ], voting="soft")
     return make_pipeline(SequenceScaler(), vote)
 
@@ -89,7 +97,8 @@ for seed in range(3):
     model.fit(X_train, y_train)
     seconds.append(time.perf_counter() - start)
     scores.append(model.score(X_test, y_test))
-    print(f"seed {seed}: test accuracy {scores[-1]:.4f}, trained in {seconds[-1]:.0f} s")
+    print(f"seed {seed}: test accuracy {scores[-1]:.4f}, "
+          f"trained in {seconds[-1]:.0f} s")
 print(f"mean test accuracy {np.mean(scores):.4f} over {len(scores)} seeds, "
       f"{np.mean(seconds):.0f} s of training a seed")
 
@@ -98,9 +107,10 @@ print(f"mean test accuracy {np.mean(scores):.4f} over {len(scores)} seeds, "
 # mistakes are the counts off the diagonal.
 predicted = model.predict(X_test)
 fig, ax = plt.subplots(figsize=(5, 4.5))
-ConfusionMatrixDisplay.from_predictions(y_test, predicted, ax=ax, colorbar=False)
-ax.set_title(f"JapaneseVowels, seed {seed}: {np.sum(predicted != y_test)} of "
-             f"{len(y_test)} wrong")
+ConfusionMatrixDisplay.from_predictions(y_test, predicted, ax=ax,
+                                        colorbar=False)
+ax.set_title(f"JapaneseVowels, seed {seed}: "
+             f"{np.sum(predicted != y_test)} of {len(y_test)} wrong")
 ax.set_xlabel("predicted speaker")
 ax.set_ylabel("true speaker")
 fig.tight_layout()

@@ -51,7 +51,10 @@ LEVELS = [0.05, 0.25, 0.5, 0.75, 0.95]
 
 
 def on_growth(forecaster):
-    """Forecast the log growth over the same month a year earlier; transform back."""
+    """Forecast the log growth over the same month a year earlier.
+
+    The forecast is transformed back into passengers.
+    """
     return TransformedTargetForecaster([
         ("log", LogTransformer()),
         ("growth", Differencer(lags=12)),
@@ -60,7 +63,8 @@ def on_growth(forecaster):
 
 
 growth = np.log(y).diff(12).dropna()
-print(f"log growth over a year: mean {growth.mean():.3f}, std {growth.std():.3f}, "
+print(f"log growth over a year: mean {growth.mean():.3f}, "
+      f"std {growth.std():.3f}, "
       f"from {growth.min():.3f} to {growth.max():.3f}")
 
 # %%
@@ -83,17 +87,18 @@ print(f"log growth over a year: mean {growth.mean():.3f}, std {growth.std():.3f}
 # these same three years, so its numbers flatter it a little.
 forecasters = {
     "RNNForecaster": lambda: on_growth(RNNForecaster(
-        24, strategy="direct", quantiles=True, cell="lstm", hidden_size=8, lr=0.01,
-        max_epochs=30, random_state=0)),
+        24, strategy="direct", quantiles=True, cell="lstm", hidden_size=8,
+        lr=0.01, max_epochs=30, random_state=0)),
     "RNNForecaster, sample paths": lambda: on_growth(RNNForecaster(
-        24, distribution="student_t", n_paths=1000, cell="lstm", hidden_size=8, lr=0.01,
-        max_epochs=30, random_state=0)),
+        24, distribution="student_t", n_paths=1000, cell="lstm",
+        hidden_size=8, lr=0.01, max_epochs=30, random_state=0)),
     "seasonal naive": lambda: NaiveForecaster(strategy="last", sp=12),
     "average growth": lambda: on_growth(NaiveForecaster(strategy="mean")),
 }
 
-# A network this small trains fastest on one thread: more threads spend more time handing
-# work to each other than computing (on a machine busy with other work, far more).
+# A network this small trains fastest on one thread: more threads spend
+# more time handing work to each other than computing (on a machine busy
+# with other work, far more).
 threads = torch.get_num_threads()
 torch.set_num_threads(1)
 
@@ -103,16 +108,19 @@ start = time.perf_counter()
 for year in years:
     y_past = y[y.index.year < year]
     for name, make in forecasters.items():
-        # sktime 1.2 warns at every fit that a default changes in 1.3 (nothing here depends
-        # on it), and turns FutureWarnings back on as it goes: silence that one each time.
-        warnings.filterwarnings("ignore", message="The default of config ``remember_data``",
-                                category=FutureWarning)
+        # sktime 1.2 warns at every fit that a default changes in 1.3
+        # (nothing here depends on it), and turns FutureWarnings back on
+        # as it goes: silence that one each time.
+        warnings.filterwarnings(
+            "ignore", message="The default of config ``remember_data``",
+            category=FutureWarning)
         forecaster = make().fit(y_past, fh=fh)
         interval = forecaster.predict_interval(coverage=[0.5, 0.9])
         interval.columns = ["lower 50", "upper 50", "lower 90", "upper 90"]
         quantiles = forecaster.predict_quantiles(alpha=LEVELS)
         forecasts[name].append((forecaster.predict(), interval, quantiles))
-print(f"fitted 3 x {len(forecasters)} forecasters in {time.perf_counter() - start:.1f} s")
+print(f"fitted 3 x {len(forecasters)} forecasters in "
+      f"{time.perf_counter() - start:.1f} s")
 torch.set_num_threads(threads)
 
 # %%
@@ -136,7 +144,8 @@ for name, results in forecasts.items():
     interval = pd.concat([r[1] for r in results])
     rows[name] = {
         "MAPE": np.mean(np.abs(actual - median) / actual),
-        "pinball loss": np.mean([pinball(y[r[0].index], r[2]) for r in results]),
+        "pinball loss": np.mean([pinball(y[r[0].index], r[2])
+                                 for r in results]),
         "50% interval holds": np.mean((actual >= interval["lower 50"])
                                       & (actual <= interval["upper 50"])),
         "90% interval holds": np.mean((actual >= interval["lower 90"])
@@ -148,11 +157,13 @@ print(scores.to_string(float_format="{:.3f}".format))
 # %%
 # The forecasts, year by year: the median, the 50% interval (dark) and the 90% interval
 # (light), against what came.
-fig, axes = plt.subplots(len(forecasters), 1, figsize=(9, 3 * len(forecasters)),
+fig, axes = plt.subplots(len(forecasters), 1,
+                         figsize=(9, 3 * len(forecasters)),
                          sharex=True, sharey=True)
 shown = y[y.index.year >= 1955]
 for ax, name in zip(axes, forecasters, strict=True):
-    ax.plot(shown.index.to_timestamp(), shown, color="black", label="passengers")
+    ax.plot(shown.index.to_timestamp(), shown, color="black",
+            label="passengers")
     for median, interval, _ in forecasts[name]:
         months = median.index.to_timestamp()
         ax.fill_between(months, interval["lower 90"], interval["upper 90"],
@@ -164,9 +175,12 @@ for ax, name in zip(axes, forecasters, strict=True):
     ax.set_ylabel("passengers (thousands)")
 axes[0].legend(handles=[
     plt.Line2D([], [], color="black", label="passengers"),
-    plt.Line2D([], [], color="tab:blue", linestyle="--", label="median forecast"),
-    plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.4, label="50% interval"),
-    plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.2, label="90% interval"),
+    plt.Line2D([], [], color="tab:blue", linestyle="--",
+               label="median forecast"),
+    plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.4,
+                  label="50% interval"),
+    plt.Rectangle((0, 0), 1, 1, color="tab:blue", alpha=0.2,
+                  label="90% interval"),
 ], loc="upper left")
 fig.tight_layout()
 
@@ -184,8 +198,8 @@ fig, ax = plt.subplots(figsize=(7, 3.5))
 names = list(forecasts)
 for i, (column, nominal) in enumerate([("50% interval holds", 0.5),
                                        ("90% interval holds", 0.9)]):
-    ax.bar(np.arange(len(names)) + (i - 0.5) * 0.38, scores[column], width=0.36,
-           color=f"C{i}", label=column.replace(" holds", ""))
+    ax.bar(np.arange(len(names)) + (i - 0.5) * 0.38, scores[column],
+           width=0.36, color=f"C{i}", label=column.replace(" holds", ""))
     ax.axhline(nominal, color=f"C{i}", linestyle="--", linewidth=1)
 ax.set_xticks(range(len(names)), names)
 ax.set_ylabel("share of the 36 months inside")

@@ -42,8 +42,9 @@ X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 clf = make_pipeline(SequenceScaler(), RNNClassifier(random_state=0))
 clf.fit(X_train, y_train)
 rnn = clf[-1]
-print(f"BasicMotions {X_train.shape}, frames of {rnn.frame_size_} steps, {rnn.max_epochs_} "
-      f"epochs -> accuracy on the test set: {clf.score(X_test, y_test):.3f}")
+print(f"BasicMotions {X_train.shape}, frames of {rnn.frame_size_} steps, "
+      f"{rnn.max_epochs_} epochs -> accuracy on the test set: "
+      f"{clf.score(X_test, y_test):.3f}")
 
 # %%
 # Three of the 40 test recordings are misclassified -- two walking ones taken for standing,
@@ -52,14 +53,16 @@ print(f"BasicMotions {X_train.shape}, frames of {rnn.frame_size_} steps, {rnn.ma
 # count off the diagonal is a mistake. Right, the training loss after each epoch
 # (``history_`` is skorch's history) and the learning rate of the cosine schedule.
 fig, (ax_cm, ax_loss) = plt.subplots(1, 2, figsize=(9, 3.8))
-ConfusionMatrixDisplay.from_predictions(y_test, clf.predict(X_test), ax=ax_cm, colorbar=False)
+ConfusionMatrixDisplay.from_predictions(y_test, clf.predict(X_test),
+                                        ax=ax_cm, colorbar=False)
 ax_cm.set_title("BasicMotions, test set")
 ax_loss.plot(rnn.history_[:, "epoch"], rnn.history_[:, "train_loss"])
 ax_loss.set_yscale("log")
 ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("training loss (cross-entropy)")
 ax_lr = ax_loss.twinx()
-ax_lr.plot(rnn.history_[:, "epoch"], rnn.history_[:, "lr"], color="tab:orange")
+ax_lr.plot(rnn.history_[:, "epoch"], rnn.history_[:, "lr"],
+           color="tab:orange")
 ax_lr.set_ylabel("learning rate", color="tab:orange")
 ax_loss.set_title("Training curve")
 fig.tight_layout()
@@ -77,9 +80,11 @@ window, n_test = 12, 24
 airline = load_airline()
 log_passengers = np.log(airline.to_numpy())
 scale = np.diff(log_passengers[:-n_test]).std()
-windows = np.lib.stride_tricks.sliding_window_view(log_passengers, window + 1)
+windows = np.lib.stride_tricks.sliding_window_view(log_passengers,
+                                                  window + 1)
 last = windows[:, -2]
-X, y = (windows[:, :-1] - last[:, None]) / scale, (windows[:, -1] - last) / scale
+X, y = ((windows[:, :-1] - last[:, None]) / scale,
+        (windows[:, -1] - last) / scale)
 X_fit, y_fit, X_new = X[:-n_test], y[:-n_test], X[-n_test:]
 
 reg = RNNRegressor(random_state=0)
@@ -87,8 +92,9 @@ reg.fit(X_fit, y_fit)
 forecast = np.exp(reg.predict(X_new) * scale + last[-n_test:])
 actual = airline.to_numpy()[-n_test:]
 same_month_last_year = np.exp(windows[-n_test:, 0])
-print(f"Airline, last {n_test} months: R^2 of the RNN {r2_score(actual, forecast):.3f}, "
-      f"of 'same month last year' {r2_score(actual, same_month_last_year):.3f}")
+print(f"Airline, last {n_test} months: R^2 of the RNN "
+      f"{r2_score(actual, forecast):.3f}, of 'same month last year' "
+      f"{r2_score(actual, same_month_last_year):.3f}")
 
 # %%
 # The held-out months: the RNN's one-step-ahead forecasts against the actual counts and the
@@ -96,12 +102,15 @@ print(f"Airline, last {n_test} months: R^2 of the RNN {r2_score(actual, forecast
 # follows the summer peaks; the baseline runs a year's growth behind.
 months = airline.index.to_timestamp()
 fig, ax = plt.subplots(figsize=(8, 3.8))
-ax.plot(months[-n_test - 36:-n_test + 1], airline.to_numpy()[-n_test - 36:-n_test + 1],
+ax.plot(months[-n_test - 36:-n_test + 1],
+        airline.to_numpy()[-n_test - 36:-n_test + 1],
         color="gray", label="training data")
-ax.plot(months[-n_test:], actual, color="black", marker=".", label="actual (held out)")
-ax.plot(months[-n_test:], forecast, color="tab:blue", marker=".", label="RNN, one step ahead")
-ax.plot(months[-n_test:], same_month_last_year, color="tab:orange", linestyle="--",
-        label="same month last year")
+ax.plot(months[-n_test:], actual, color="black", marker=".",
+        label="actual (held out)")
+ax.plot(months[-n_test:], forecast, color="tab:blue", marker=".",
+        label="RNN, one step ahead")
+ax.plot(months[-n_test:], same_month_last_year, color="tab:orange",
+        linestyle="--", label="same month last year")
 ax.set_ylabel("passengers (thousands)")
 ax.set_title("Airline: forecasts of the last 24 months")
 ax.legend(loc="upper left")

@@ -46,8 +46,10 @@ from sktime.datasets import load_italy_power_demand
 from sklrnn import RNNClassifier
 
 # sktime stores panels channels-first, (N, D, T); sklrnn takes (N, T, D).
-X_train, y_train = load_italy_power_demand(split="train", return_type="numpy3D")
-X_test, y_test = load_italy_power_demand(split="test", return_type="numpy3D")
+X_train, y_train = load_italy_power_demand(split="train",
+                                           return_type="numpy3D")
+X_test, y_test = load_italy_power_demand(split="test",
+                                         return_type="numpy3D")
 X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
 print(f"train {X_train.shape}, test {X_test.shape}")
 
@@ -71,8 +73,10 @@ print(f"train {X_train.shape}, test {X_test.shape}")
 # loss has settled; that is the point, so ``timed`` silences their ``ConvergenceWarning``.
 EPOCHS = 81
 SEED = 0
-base = RNNClassifier(cell="lstm", batch_size=16, max_epochs=EPOCHS, random_state=SEED)
-holdout = StratifiedShuffleSplit(n_splits=1, test_size=1 / 3, random_state=SEED)
+base = RNNClassifier(cell="lstm", batch_size=16, max_epochs=EPOCHS,
+                     random_state=SEED)
+holdout = StratifiedShuffleSplit(n_splits=1, test_size=1 / 3,
+                                 random_state=SEED)
 hidden_sizes = [4, 8, 16, 32]
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 results = {}
@@ -80,7 +84,10 @@ results = {}
 
 @contextmanager
 def timed(name):
-    """Time a search on one PyTorch thread, without the short fits' ConvergenceWarning."""
+    """Time a search on one PyTorch thread.
+
+    The short fits' ConvergenceWarning is silenced.
+    """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     start = time.perf_counter()
@@ -105,7 +112,8 @@ with timed("grid search"):
     grid.fit(X_train, y_train)
 results["grid search"].update(
     candidates=len(grid.cv_results_["params"]),
-    epochs=EPOCHS * len(grid.cv_results_["params"]) + EPOCHS, params=grid.best_params_,
+    epochs=EPOCHS * len(grid.cv_results_["params"]) + EPOCHS,
+    params=grid.best_params_,
     accuracy=grid.best_estimator_.score(X_test, y_test))
 
 # %%
@@ -126,10 +134,13 @@ with timed("halving"):
     halving.fit(X_train, y_train)
 results["halving"].update(
     candidates=halving.n_candidates_[0],
-    epochs=sum(n * r for n, r in zip(halving.n_candidates_, halving.n_resources_,
-                                     strict=True)) + halving.best_params_["max_epochs"],
-    params=halving.best_params_, accuracy=halving.best_estimator_.score(X_test, y_test))
-print("rungs: candidates", halving.n_candidates_, "epochs", halving.n_resources_)
+    epochs=(sum(n * r for n, r in zip(halving.n_candidates_,
+                                      halving.n_resources_, strict=True))
+            + halving.best_params_["max_epochs"]),
+    params=halving.best_params_,
+    accuracy=halving.best_estimator_.score(X_test, y_test))
+print("rungs: candidates", halving.n_candidates_,
+      "epochs", halving.n_resources_)
 
 # %%
 # Optuna with pruning
@@ -159,19 +170,21 @@ def objective(trial):
     return min(clf.history_[:, "valid_loss"])
 
 
-# The pruner deals the trials out to brackets by a hash of the study's name and the trial's
-# number: a fixed name, like the sampler's seed, makes the search repeatable.
+# The pruner deals the trials out to brackets by a hash of the study's name
+# and the trial's number: a fixed name, like the sampler's seed, makes the
+# search repeatable.
 study = optuna.create_study(
     study_name="italy-power-demand", direction="minimize",
     sampler=optuna.samplers.TPESampler(seed=SEED),
-    pruner=optuna.pruners.HyperbandPruner(min_resource=3, max_resource=EPOCHS,
-                                          reduction_factor=3))
+    pruner=optuna.pruners.HyperbandPruner(
+        min_resource=3, max_resource=EPOCHS, reduction_factor=3))
 with timed("Optuna, pruning"):
     study.optimize(objective, n_trials=27)
     best = clone(base).set_params(**study.best_params).fit(X_train, y_train)
 results["Optuna, pruning"].update(
     candidates=len(study.trials),
-    epochs=sum(len(trial.intermediate_values) for trial in study.trials) + EPOCHS,
+    epochs=(sum(len(trial.intermediate_values) for trial in study.trials)
+            + EPOCHS),
     params=study.best_params, accuracy=best.score(X_test, y_test))
 pruned = study.get_trials(states=[optuna.trial.TrialState.PRUNED])
 print(f"{len(pruned)} of {len(study.trials)} trials pruned")
@@ -181,9 +194,11 @@ print(f"{len(pruned)} of {len(study.trials)} trials pruned")
 # -----------
 for name, result in results.items():
     params = result["params"]
-    print(f"{name:16s} {result['seconds']:5.1f} s  {result['candidates']:2d} candidates  "
+    print(f"{name:16s} {result['seconds']:5.1f} s  "
+          f"{result['candidates']:2d} candidates  "
           f"{result['epochs']:4d} epochs  best lr {params['lr']:.4f}, "
-          f"{params['hidden_size']:2d} units  test accuracy {result['accuracy']:.4f}")
+          f"{params['hidden_size']:2d} units  "
+          f"test accuracy {result['accuracy']:.4f}")
 
 fig, (ax_time, ax_trials) = plt.subplots(1, 2, figsize=(11, 4))
 names = list(results)
@@ -192,7 +207,8 @@ bars = ax_time.barh(names, seconds, color=["C0", "C1", "C2"])
 for bar, name in zip(bars, names, strict=True):
     ax_time.text(bar.get_width(), bar.get_y() + bar.get_height() / 2,
                  f"  {results[name]['epochs']} epochs\n"
-                 f"  test accuracy {results[name]['accuracy']:.3f}", va="center")
+                 f"  test accuracy {results[name]['accuracy']:.3f}",
+                 va="center")
 ax_time.invert_yaxis()
 ax_time.set_xlim(0, 1.7 * max(seconds))
 ax_time.set_xlabel("wall time of the search and the refit (s)")
@@ -202,8 +218,9 @@ for trial in study.trials:
     steps = sorted(trial.intermediate_values)
     losses = [trial.intermediate_values[step] for step in steps]
     was_pruned = trial.state == optuna.trial.TrialState.PRUNED
-    ax_trials.plot(np.array(steps) + 1, losses, color="C3" if was_pruned else "C2",
-                   alpha=0.6, linewidth=1)
+    ax_trials.plot(np.array(steps) + 1, losses,
+                   color="C3" if was_pruned else "C2", alpha=0.6,
+                   linewidth=1)
 ax_trials.plot([], [], color="C2", label="finished")
 ax_trials.plot([], [], color="C3", label="pruned")
 ax_trials.set_yscale("log")

@@ -28,9 +28,14 @@ STATES = np.array(["idle", "running", "faulty"])
 
 
 def recording(n_steps):
-    """A signal (n_steps,) and its state per step: a Markov chain switching 2% of steps."""
-    shifts = np.where(rng.random(n_steps) < 0.02, rng.integers(1, 3, size=n_steps), 0)
-    state = (rng.integers(3) + np.cumsum(shifts)) % 3  # a switch moves to another state
+    """A signal (n_steps,) and its state per step.
+
+    The state is a Markov chain that switches at 2% of the steps.
+    """
+    shifts = np.where(rng.random(n_steps) < 0.02,
+                      rng.integers(1, 3, size=n_steps), 0)
+    # a switch moves to another state
+    state = (rng.integers(3) + np.cumsum(shifts)) % 3
     t = np.arange(n_steps) + rng.uniform(0, 12)
     vibration = np.sin(2 * np.pi * t / 12)
     wobble = 1 + 0.5 * np.sin(2 * np.pi * t / 47)
@@ -46,8 +51,9 @@ X_train, y_train = np.array(signals)[:, :, None], np.array(labels)
 # Train a one-directional GRU that tags every step. A bidirectional one would look ahead,
 # which a live signal cannot offer (``stream()`` refuses it).
 start = time.perf_counter()
-clf = RNNClassifier(architecture="seq2seq", cell="gru", hidden_size=24, lr=0.01,
-                    max_epochs=40, random_state=0).fit(X_train, y_train)
+clf = RNNClassifier(architecture="seq2seq", cell="gru", hidden_size=24,
+                    lr=0.01, max_epochs=40,
+                    random_state=0).fit(X_train, y_train)
 print(f"trained in {time.perf_counter() - start:.1f} s")
 
 # %%
@@ -61,13 +67,15 @@ for reading in signal:
     proba.append(stream.predict_proba()[0])
 per_step = (time.perf_counter() - start) / len(signal)
 live, proba = np.array(live), np.array(proba)
-print(f"{per_step * 1e3:.2f} ms per reading; accuracy {np.mean(live == truth):.3f}")
+print(f"{per_step * 1e3:.2f} ms per reading; "
+      f"accuracy {np.mean(live == truth):.3f}")
 
 # %%
 # The stream's answers are what ``predict`` gives on the whole recording (a one-directional
 # network never looks ahead), to float rounding:
 batch = clf.predict_proba(signal[None, :, None])[0]
-print(f"largest difference from predict_proba: {np.abs(proba - batch).max():.1e}")
+print(f"largest difference from predict_proba: "
+      f"{np.abs(proba - batch).max():.1e}")
 
 # %%
 # Exported to ONNX, the classifier is one graph: the GRU becomes ONNX's ``GRU`` operator,
@@ -75,9 +83,12 @@ print(f"largest difference from predict_proba: {np.abs(proba - batch).max():.1e}
 # Runtime tags the whole recording as ``predict`` does; the stream agreed with ``predict``
 # at every tick, so all three agree.
 session = onnxruntime.InferenceSession(to_onnx(clf).SerializeToString())
-onnx_labels, onnx_proba = session.run(None, {"X": signal[None, :, None].astype(np.float32)})
-print(f"ONNX Runtime: labels equal the stream's at {np.mean(onnx_labels[0] == live):.0%} of "
-      f"ticks; largest probability difference {np.abs(onnx_proba[0] - proba).max():.1e}")
+onnx_labels, onnx_proba = session.run(
+    None, {"X": signal[None, :, None].astype(np.float32)})
+print(f"ONNX Runtime: labels equal the stream's at "
+      f"{np.mean(onnx_labels[0] == live):.0%} of ticks; "
+      f"largest probability difference "
+      f"{np.abs(onnx_proba[0] - proba).max():.1e}")
 
 # %%
 # The signal, the true state and the state the stream reported at each tick.
@@ -85,9 +96,11 @@ colors = {"idle": "tab:gray", "running": "tab:blue", "faulty": "tab:red"}
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
 top.plot(signal, color="black", linewidth=0.7)
 for state, color in colors.items():
-    top.fill_between(np.arange(len(signal)), -4, 4, where=truth == state, color=color,
-                     alpha=0.2, step="mid", label=f"true: {state}")
-top.set(ylim=(-4, 4), ylabel="reading", title="A live signal and its true state")
+    top.fill_between(np.arange(len(signal)), -4, 4, where=truth == state,
+                     color=color, alpha=0.2, step="mid",
+                     label=f"true: {state}")
+top.set(ylim=(-4, 4), ylabel="reading",
+        title="A live signal and its true state")
 top.legend(loc="upper right", ncol=3, fontsize="small")
 for state in STATES:
     column = list(clf.classes_).index(state)

@@ -51,7 +51,10 @@ from sklrnn.callbacks import GradientMonitor, plot_step_gradients
 
 
 def adding_problem(n_sequences, n_steps, rng):
-    """Sequences (n, T, 2) of [value, marker] and targets: the sum of the two marked values."""
+    """Sequences (n, T, 2) of [value, marker] and their targets.
+
+    The target is the sum of the two marked values.
+    """
     X = np.zeros((n_sequences, n_steps, 2), dtype=np.float32)
     X[:, :, 0] = rng.random((n_sequences, n_steps))
     rows = np.arange(n_sequences)
@@ -77,19 +80,23 @@ print(f"train {X_train.shape}, test {X_test.shape}; "
 # carry a :class:`~sklrnn.callbacks.GradientMonitor`, used in the next section; monitoring
 # does not change training. ``fit`` warns (``ConvergenceWarning``) for every network whose
 # training loss never got below the constant predictor's, or was still falling at the end.
-budget = dict(hidden_size=32, lr=0.02, lr_schedule=None, batch_size=32, max_epochs=12,
-              frame_size=1, clip_grad_norm=None, early_stopping=False, random_state=0)
+budget = dict(hidden_size=32, lr=0.02, lr_schedule=None, batch_size=32,
+              max_epochs=12, frame_size=1, clip_grad_norm=None,
+              early_stopping=False, random_state=0)
 networks = {
     "tanh RNN": dict(cell="rnn", callbacks=[GradientMonitor()]),
     "tanh RNN, layer norm": dict(cell="rnn", normalization="layer"),
     "tanh RNN, batch norm": dict(cell="rnn", normalization="batch"),
     "tanh RNN, clip_grad_norm=1": dict(cell="rnn", clip_grad_norm=1.0),
-    "ReLU RNN, identity init": dict(cell="rnn", activation="relu", weight_init="identity"),
-    "ReLU RNN, identity, clip=1": dict(cell="rnn", activation="relu", weight_init="identity",
+    "ReLU RNN, identity init": dict(cell="rnn", activation="relu",
+                                    weight_init="identity"),
+    "ReLU RNN, identity, clip=1": dict(cell="rnn", activation="relu",
+                                       weight_init="identity",
                                        clip_grad_norm=1.0),
     "LSTM": dict(cell="lstm", callbacks=[GradientMonitor()]),
     "LSTM, orthogonal init": dict(cell="lstm", weight_init="orthogonal"),
-    "peephole LSTM, orthogonal": dict(cell="peephole_lstm", weight_init="orthogonal"),
+    "peephole LSTM, orthogonal": dict(cell="peephole_lstm",
+                                      weight_init="orthogonal"),
     "GRU": dict(cell="gru"),
     "tanh RNN, frames of 2": dict(cell="rnn", frame_size="auto"),
 }
@@ -111,7 +118,8 @@ for name, (mse, ratio, seconds) in results.items():
 fig, ax = plt.subplots(figsize=(7, 4))
 names = list(results)
 ratios = [results[name][1] for name in names]
-ax.barh(names, ratios, color=["tab:red" if r > 0.5 else "tab:blue" for r in ratios])
+ax.barh(names, ratios,
+        color=["tab:red" if r > 0.5 else "tab:blue" for r in ratios])
 ax.axvline(1.0, color="black", linestyle="--", label="constant predictor")
 ax.axvline(0.5, color="gray", linestyle=":", label="remembers one number")
 ax.set_xscale("log")
@@ -146,7 +154,8 @@ fig.tight_layout()
 # cell state and solve the task every time.
 for name in ["ReLU RNN, identity init", "ReLU RNN, identity, clip=1"]:
     est = fitted[name]
-    print(f"{name:<28} training loss in epoch 1 {est.history_[0, 'train_loss']:.1e}, "
+    print(f"{name:<28} training loss in epoch 1 "
+          f"{est.history_[0, 'train_loss']:.1e}, "
           f"std of its test predictions {est.predict(X_test).std():.3f}")
 
 # %%
@@ -163,7 +172,8 @@ fig.tight_layout()
 
 for name in ["tanh RNN", "LSTM"]:
     history = fitted[name].history_
-    ratios = [row["step_grad_norms"][0] / row["step_grad_norms"][-1] for row in history]
+    ratios = [row["step_grad_norms"][0] / row["step_grad_norms"][-1]
+              for row in history]
     print(f"{name:<9} gradient at the first step / at the last step: "
           f"epoch 1 {ratios[0]:.1e}, epoch {len(ratios)} {ratios[-1]:.1e}")
 

@@ -23,48 +23,57 @@ from sklrnn import RNNRegressor
 rng = np.random.default_rng(0)
 n_samples, horizon, dt = 1000, 40, 0.1
 x0, v0 = rng.uniform(-1, 1, (2, n_samples))
-omega, zeta = rng.uniform(1, 3, n_samples), rng.uniform(0.05, 0.3, n_samples)
+omega = rng.uniform(1, 3, n_samples)
+zeta = rng.uniform(0.05, 0.3, n_samples)
 t = dt * np.arange(1, horizon + 1)
-omega_d = omega * np.sqrt(1 - zeta**2)  # underdamped: the closed-form solution
+# underdamped: the closed-form solution
+omega_d = omega * np.sqrt(1 - zeta**2)
 phase = np.outer(omega_d, t)
 decay = np.exp(-np.outer(zeta * omega, t))
-trajectory = decay * (x0[:, None] * np.cos(phase)
-                      + ((v0 + zeta * omega * x0) / omega_d)[:, None] * np.sin(phase))
+trajectory = decay * (
+    x0[:, None] * np.cos(phase)
+    + ((v0 + zeta * omega * x0) / omega_d)[:, None] * np.sin(phase))
 X = np.column_stack([x0, v0, omega, zeta])
-X_train, X_test, y_train, y_test = X[:800], X[800:], trajectory[:800], trajectory[800:]
-print(f"X {X_train.shape} -> y {y_train.shape}: one vector in, {horizon} steps out")
+X_train, X_test = X[:800], X[800:]
+y_train, y_test = trajectory[:800], trajectory[800:]
+print(f"X {X_train.shape} -> y {y_train.shape}: one vector in, "
+      f"{horizon} steps out")
 
 # %%
 # The decoder is a GRU; the inputs are standardized first. A linear model predicting all 40
 # steps at once is the baseline.
 model = make_pipeline(StandardScaler(), RNNRegressor(
-    architecture="vec2seq", cell="gru", hidden_size=64, lr=0.005, batch_size=32,
-    max_epochs=40, random_state=0))
+    architecture="vec2seq", cell="gru", hidden_size=64, lr=0.005,
+    batch_size=32, max_epochs=40, random_state=0))
 start = time.perf_counter()
 model.fit(X_train, y_train)
 seconds = time.perf_counter() - start
 linear = make_pipeline(StandardScaler(), Ridge()).fit(X_train, y_train)
-print(f"R^2 over all test steps: RNN {model.score(X_test, y_test):.3f} (trained in "
-      f"{seconds:.0f} s), linear {linear.score(X_test, y_test):.3f}")
+print(f"R^2 over all test steps: RNN {model.score(X_test, y_test):.3f} "
+      f"(trained in {seconds:.0f} s), "
+      f"linear {linear.score(X_test, y_test):.3f}")
 
 # %%
 # One test trajectory, every fifth step:
 predicted = model.predict(X_test[:1])[0]
 for step in range(0, horizon, 5):
-    print(f"t={t[step]:.1f}s  true {y_test[0, step]:+.3f}  predicted {predicted[step]:+.3f}")
+    print(f"t={t[step]:.1f}s  true {y_test[0, step]:+.3f}  "
+          f"predicted {predicted[step]:+.3f}")
 
 # %%
 # Three test springs: the true trajectory, the RNN's and the linear model's, each predicted
 # from the four numbers in the title alone. The linear model gets the start roughly right but
 # cannot bend its forecast to each spring's frequency and damping.
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), sharey=True)
-for ax, x, true, rnn, lin in zip(axes, X_test[:3], y_test[:3], model.predict(X_test[:3]),
+for ax, x, true, rnn, lin in zip(axes, X_test[:3], y_test[:3],
+                                 model.predict(X_test[:3]),
                                  linear.predict(X_test[:3]), strict=True):
     ax.plot(t, true, color="black", label="true")
     ax.plot(t, rnn, color="tab:blue", linestyle="--", label="RNN")
     ax.plot(t, lin, color="tab:orange", linestyle=":", label="linear")
-    ax.set_title(f"$x_0$={x[0]:+.2f}, $v_0$={x[1]:+.2f}, $\\omega$={x[2]:.2f}, "
-                 f"$\\zeta$={x[3]:.2f}", fontsize="medium")
+    ax.set_title(f"$x_0$={x[0]:+.2f}, $v_0$={x[1]:+.2f}, "
+                 f"$\\omega$={x[2]:.2f}, $\\zeta$={x[3]:.2f}",
+                 fontsize="medium")
     ax.set_xlabel("t (s)")
 axes[0].set_ylabel("position")
 axes[-1].legend(loc="upper right")

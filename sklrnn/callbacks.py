@@ -156,7 +156,8 @@ class GradientMonitor(Callback):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(32, 15, 2)).astype("float32")
     >>> y = X[:, 0, 0]
-    >>> reg = RNNRegressor(cell="rnn", hidden_size=8, max_epochs=2, random_state=0,
+    >>> reg = RNNRegressor(cell="rnn", hidden_size=8, max_epochs=2,
+    ...                    random_state=0,
     ...                    callbacks=[GradientMonitor()]).fit(X, y)
     >>> last = reg.history_[-1]
     >>> sorted(last["grad_norms"])
@@ -164,7 +165,8 @@ class GradientMonitor(Callback):
     >>> len(last["step_grad_norms"])
     15
     >>> step = last["step_grad_norms"]
-    >>> bool(step[0] < step[-1])  # the first step hears least of the loss: vanishing
+    >>> # the first step hears least of the loss: vanishing gradients
+    >>> bool(step[0] < step[-1])
     True
     """
 
@@ -318,7 +320,8 @@ def layer_names(module):
     --------
     >>> from sklrnn.nn import SequenceToVector
     >>> from sklrnn.callbacks import layer_names
-    >>> net = SequenceToVector(3, 1, cell="gru", num_layers=2, bidirectional=True)
+    >>> net = SequenceToVector(3, 1, cell="gru", num_layers=2,
+    ...                        bidirectional=True)
     >>> sorted(set(layer_names(net).values()))
     ['head', 'rnn.l0', 'rnn.l0_reverse', 'rnn.l1', 'rnn.l1_reverse']
     """
@@ -468,14 +471,15 @@ class DivergenceGuard(Callback):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(64, 10, 1)).astype("float32")
     >>> y = 10 * X[:, -3:, 0].sum(axis=1)
-    >>> reg = RNNRegressor(cell="rnn", activation="relu", weight_init="identity",
-    ...                    optimizer="sgd", lr=0.02, hidden_size=8, batch_size=16,
-    ...                    max_epochs=5, clip_grad_norm=None, lr_schedule=None,
+    >>> reg = RNNRegressor(cell="rnn", activation="relu",
+    ...                    weight_init="identity", optimizer="sgd", lr=0.02,
+    ...                    hidden_size=8, batch_size=16, max_epochs=5,
+    ...                    clip_grad_norm=None, lr_schedule=None,
     ...                    random_state=0)
     >>> reg.fit(X, y)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    FloatingPointError: The training loss became inf at epoch 2, batch 2: training diverged...
+    FloatingPointError: The training loss became inf at epoch 2, batch 2: ...
     >>> guarded = reg.set_params(
     ...     callbacks=[("divergence_guard", DivergenceGuard(restore=True))])
     >>> with warnings.catch_warnings(record=True) as caught:
@@ -717,8 +721,8 @@ class LRRecorder(Callback):
     >>> import numpy as np
     >>> from sklrnn import RNNRegressor
     >>> X, y = np.zeros((8, 5, 1), "float32"), np.zeros(8, "float32")
-    >>> reg = RNNRegressor(hidden_size=4, lr=0.1, lr_schedule="cosine", max_epochs=3,
-    ...                    random_state=0).fit(X, y)
+    >>> reg = RNNRegressor(hidden_size=4, lr=0.1, lr_schedule="cosine",
+    ...                    max_epochs=3, random_state=0).fit(X, y)
     >>> [round(lr, 4) for lr in reg.history_[:, "lr"]]
     [0.1, 0.0505, 0.001]
     """

@@ -62,7 +62,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 10, 2)).astype("float32")
     >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
-    >>> clf = RNNClassifier(cell="gru", hidden_size=16, lr=0.01, max_epochs=20, random_state=0)
+    >>> clf = RNNClassifier(cell="gru", hidden_size=16, lr=0.01, max_epochs=20,
+    ...                     random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.9
     True
     >>> clf.classes_
@@ -131,7 +132,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         >>> clf = RNNClassifier(hidden_size=8, random_state=0)
         >>> for epoch in range(10):
         ...     for chunk in np.array_split(np.arange(300), 3):
-        ...         clf = clf.partial_fit(X[chunk], y[chunk], classes=["down", "up"])
+        ...         clf = clf.partial_fit(X[chunk], y[chunk],
+        ...                               classes=["down", "up"])
         >>> clf.score(X, y) > 0.9
         True
         """

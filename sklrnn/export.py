@@ -119,7 +119,8 @@ def to_onnx(estimator, path=None, *, lengths=False):
     >>> from sklrnn import RNNRegressor, to_onnx
     >>> X = np.random.default_rng(0).normal(size=(32, 10, 2)).astype(np.float32)
     >>> y = X[:, :, 0].sum(axis=1)
-    >>> reg = RNNRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    >>> reg = RNNRegressor(hidden_size=8, max_epochs=2, random_state=0)
+    >>> reg = reg.fit(X, y)
     >>> session = onnxruntime.InferenceSession(to_onnx(reg).SerializeToString())
     >>> (out,) = session.run(None, {"X": X})
     >>> bool(np.allclose(out, reg.predict(X), atol=1e-5))

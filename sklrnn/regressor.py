@@ -77,7 +77,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 10, 2)).astype("float32")
     >>> y = X[:, :, 0].mean(axis=1)
-    >>> reg = RNNRegressor(cell="gru", hidden_size=16, lr=0.01, max_epochs=20, random_state=0)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, lr=0.01, max_epochs=20,
+    ...                    random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.8
     True
     >>> reg.predict(X[:3]).shape
@@ -337,10 +338,10 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         return per_sequence(lambda part: part[..., 0, :], quantiles)
 
     def score(self, X, y, sample_weight=None):
-        """Return the coefficient of determination R^2 of the predictions.
+        """Return the coefficient of determination R² of the predictions.
 
         For ``"seq2vec"`` this is scikit-learn's :func:`~sklearn.metrics.r2_score` of
-        ``predict(X)`` and ``y``. For outputs per step it is the R^2 over all real (or
+        ``predict(X)`` and ``y``. For outputs per step it is the R² over all real (or
         decoded) steps of all sequences pooled, averaged over the outputs: how much of the
         targets' variance across every step the predictions explain.
 
@@ -356,7 +357,7 @@ or list of n_samples arrays of shape (n_timesteps_i, n_features) or (n_timesteps
         Returns
         -------
         float
-            R^2, at most 1; 0 for predicting the mean of ``y``.
+            R², at most 1; 0 for predicting the mean of ``y``.
         """
         y = detach_tensors(y)
         if self._fitted_param("architecture") == "seq2vec":

@@ -59,7 +59,8 @@ class Stream:
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 12, 2)).astype(np.float32)
     >>> y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
-    >>> clf = RNNClassifier(hidden_size=8, lr=0.03, max_epochs=10, random_state=0).fit(X, y)
+    >>> clf = RNNClassifier(hidden_size=8, lr=0.03, max_epochs=10,
+    ...                     random_state=0).fit(X, y)
     >>> stream = clf.stream(n_streams=3)
     >>> for t in range(12):
     ...     labels = stream.update(X[:3, t])

@@ -240,8 +240,8 @@ class RNNForecaster(BaseForecaster):
     >>> from sktime.datasets import load_airline
     >>> from sklrnn.forecasting import RNNForecaster
     >>> y = load_airline()
-    >>> forecaster = RNNForecaster(window_length=12, cell="gru", hidden_size=16, lr=0.01,
-    ...                            max_epochs=20, random_state=0)
+    >>> forecaster = RNNForecaster(window_length=12, cell="gru", hidden_size=16,
+    ...                            lr=0.01, max_epochs=20, random_state=0)
     >>> forecaster.fit(y[:-12]).predict(fh=[1, 2, 3]).shape
     (3,)
     """

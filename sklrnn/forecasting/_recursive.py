@@ -127,7 +127,8 @@ default=None
     >>> series = np.sin(2 * np.pi * np.arange(150) / 12)
     >>> X, y = make_windows(series, window_length=12)
     >>> reg = RNNRegressor(cell="gru", hidden_size=16, lr=0.02, max_epochs=20,
-    ...                    random_state=0).fit(X[:, :, 0], y)  # 2-D X: univariate windows
+    ...                    random_state=0)
+    >>> reg = reg.fit(X[:, :, 0], y)  # 2-D X: univariate windows
     >>> forecast = recursive_forecast(reg, series, horizon=12)
     >>> forecast.shape
     (12,)

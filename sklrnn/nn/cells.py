@@ -738,7 +738,8 @@ class GRUCell(_Cell):
     PyTorch's fused GRU is used wherever it applies; this cell runs the GRU when it is
     normalized::
 
-        r_t, z_t, n_t from W_ih x_t + b_ih (input part) and W_hh h_{t-1} + b_hh (recurrent)
+        x_r, x_z, x_n = W_ih x_t + b_ih        (input part, split by gate)
+        h_r, h_z, h_n = W_hh h_{t-1} + b_hh    (recurrent part, split by gate)
         r_t = sigmoid(x_r + h_r)        z_t = sigmoid(x_z + h_z)
         n_t = tanh(x_n + r_t * h_n)
         h_t = (1 - z_t) * n_t + z_t * h_{t-1}

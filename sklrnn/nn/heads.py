@@ -154,7 +154,8 @@ class SequenceToVector(RecurrentNet):
     --------
     >>> import torch
     >>> from sklrnn.nn import SequenceToVector
-    >>> net = SequenceToVector(input_size=3, output_size=2, cell="gru", hidden_size=8)
+    >>> net = SequenceToVector(input_size=3, output_size=2, cell="gru",
+    ...                        hidden_size=8)
     >>> net(torch.zeros(4, 10, 3)).shape
     torch.Size([4, 2])
     """
@@ -229,7 +230,8 @@ class SequenceToSequence(RecurrentNet):
     --------
     >>> import torch
     >>> from sklrnn.nn import SequenceToSequence
-    >>> net = SequenceToSequence(input_size=3, output_size=2, cell="gru", hidden_size=8)
+    >>> net = SequenceToSequence(input_size=3, output_size=2, cell="gru",
+    ...                          hidden_size=8)
     >>> net(torch.zeros(4, 10, 3)).shape
     torch.Size([4, 10, 2])
     """
@@ -281,7 +283,8 @@ class VectorToSequence(RecurrentNet):
     --------
     >>> import torch
     >>> from sklrnn.nn import VectorToSequence
-    >>> net = VectorToSequence(input_size=3, output_size=2, horizon=5, hidden_size=8)
+    >>> net = VectorToSequence(input_size=3, output_size=2, horizon=5,
+    ...                        hidden_size=8)
     >>> net(torch.zeros(4, 3)).shape
     torch.Size([4, 5, 2])
     """
@@ -340,7 +343,8 @@ class EncoderDecoder(nn.Module):
     --------
     >>> import torch
     >>> from sklrnn.nn import EncoderDecoder
-    >>> net = EncoderDecoder(input_size=3, output_size=1, horizon=6, hidden_size=8)
+    >>> net = EncoderDecoder(input_size=3, output_size=1, horizon=6,
+    ...                      hidden_size=8)
     >>> net(torch.zeros(4, 20, 3)).shape
     torch.Size([4, 6, 1])
     """

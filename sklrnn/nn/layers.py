@@ -312,7 +312,8 @@ def step_recurrent(rnn, x, state=None, t=0):
     Examples
     --------
     >>> import torch
-    >>> from sklrnn.nn.layers import make_recurrent, run_recurrent, step_recurrent
+    >>> from sklrnn.nn.layers import (make_recurrent, run_recurrent,
+    ...                               step_recurrent)
     >>> rnn = make_recurrent("gru", 2, 4, num_layers=2)
     >>> x = torch.randn(3, 5, 2)
     >>> state = None
@@ -457,7 +458,8 @@ def estimate_batch_norm(module):
     >>> import torch
     >>> from sklrnn.nn import SequenceToVector
     >>> from sklrnn.nn.layers import estimate_batch_norm
-    >>> net = SequenceToVector(2, 1, cell="gru", normalization="batch", max_steps=6)
+    >>> net = SequenceToVector(2, 1, cell="gru", normalization="batch",
+    ...                        max_steps=6)
     >>> with torch.no_grad(), estimate_batch_norm(net):
     ...     for batch in torch.randn(3, 16, 6, 2):
     ...         _ = net(batch)

@@ -170,7 +170,8 @@ class PinballLoss(_NaNPadded, nn.Module):
     >>> import torch
     >>> from sklrnn.nn.losses import PinballLoss
     >>> loss = PinballLoss(levels=(0.1, 0.9))
-    >>> loss(torch.tensor([[0.0, 0.0]]), torch.tensor([[1.0]]))  # under-predicted by 1
+    >>> # both levels under-predict the target by 1
+    >>> loss(torch.tensor([[0.0, 0.0]]), torch.tensor([[1.0]]))
     tensor(0.5000)
     """
 
@@ -268,8 +269,10 @@ class NLLLoss(_NaNPadded, nn.Module):
     >>> import torch
     >>> from sklrnn.nn.losses import NLLLoss
     >>> loss = NLLLoss("normal")
-    >>> scale_one = torch.log(torch.expm1(torch.tensor(1.0 - 1e-4)))  # softplus^-1
-    >>> round(float(loss(torch.tensor([[0.0, scale_one]]), torch.tensor([[0.0]]))), 4)
+    >>> # softplus^-1, so that the scale is 1
+    >>> scale_one = torch.log(torch.expm1(torch.tensor(1.0 - 1e-4)))
+    >>> params = torch.tensor([[0.0, scale_one]])
+    >>> round(float(loss(params, torch.tensor([[0.0]]))), 4)
     0.9189
     """
 
@@ -336,7 +339,8 @@ def weighted_mean(losses, counted=None, sample_weight=None):
     --------
     >>> import torch
     >>> from sklrnn.nn.losses import weighted_mean
-    >>> weighted_mean(torch.tensor([1.0, 3.0]), sample_weight=torch.tensor([3.0, 1.0]))
+    >>> weighted_mean(torch.tensor([1.0, 3.0]),
+    ...               sample_weight=torch.tensor([3.0, 1.0]))
     tensor(1.5000)
     """
     weight = None if counted is None else _trailing(counted.to(losses.dtype), losses)

@@ -48,7 +48,8 @@ class NetworkStream:
     >>> import torch
     >>> from sklrnn.nn import SequenceToVector
     >>> from sklrnn.nn.streaming import NetworkStream
-    >>> net = SequenceToVector(input_size=2, output_size=1, cell="gru", hidden_size=4).eval()
+    >>> net = SequenceToVector(input_size=2, output_size=1, cell="gru",
+    ...                        hidden_size=4).eval()
     >>> x = torch.randn(3, 6, 2)
     >>> stream = NetworkStream(net, n_streams=3)
     >>> for t in range(6):

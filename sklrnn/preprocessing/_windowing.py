@@ -142,7 +142,8 @@ class TabularToSequence(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     --------
     >>> import numpy as np
     >>> from sklrnn.preprocessing import TabularToSequence
-    >>> row = np.array([[1.0, 2.0, 3.0, 10.0, 20.0, 30.0]])  # y lags, then x lags
+    >>> # the y lags, then the x lags
+    >>> row = np.array([[1.0, 2.0, 3.0, 10.0, 20.0, 30.0]])
     >>> TabularToSequence(n_variables=2).fit_transform(row)
     array([[[ 1., 10.],
             [ 2., 20.],
