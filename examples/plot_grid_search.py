@@ -51,11 +51,12 @@ print(f"train {X_train.shape}, test {X_test.shape}, "
 # A list of grids searches their union: each remedy alone, with every cell, rather than every
 # combination of remedies. Parameters of a pipeline's step are named ``<step>__<parameter>``.
 # ``n_jobs=2`` fits two candidates at a time in worker processes; joblib gives each worker's
-# PyTorch one thread on two cores, and small recurrent networks use several threads poorly,
-# so this is faster than fitting one at a time on two threads (0.77 times the time, in
-# ``benchmarks/bench_parallel.py``). The best candidate is then refitted in this process,
-# on one thread too: with more, a network this small spends more time handing work between
-# threads than computing (on a machine busy with other work, far more).
+# PyTorch one thread on two cores, and small recurrent networks use several threads poorly, so
+# this is faster than fitting one at a time on two threads: 0.61 times the time for 4 LSTM
+# candidates x 3 folds on 600 sequences of 24 steps (``benchmarks/bench_parallel.py`` in
+# :doc:`the benchmark results </benchmarks>`). The best candidate is then refitted in this
+# process, on one thread too: with more, a network this small spends more time handing work
+# between threads than computing (on a machine busy with other work, far more).
 #
 # Every candidate trains 100 epochs of two batches of 16: 200 optimizer steps, a tenth of
 # the default budget of 2,000 (``max_epochs="auto"``), which would make this page ten times
@@ -136,13 +137,12 @@ ax.set_title("BasicMotions: 3-fold CV accuracy")
 fig.tight_layout()
 
 # %%
-# The vanilla tanh RNN is the clear loser whatever the remedy (0.73 to 0.75): neither
-# initialization nor clipping gives it the gated cells' way of carrying information across
-# the sequence. The GRU and the LSTM score from 0.90 to 0.98 with every remedy, and no remedy
-# wins for both: the orthogonal initialization scored the GRU's best and the LSTM's worst.
-# Clipping at 1.0 left the GRU's and the tanh RNN's scores exactly as without it, and gave
-# the LSTM one recording more of the 40 validation recordings. With 3 folds of 13 or 14
-# recordings, take these differences as hints, not verdicts.
+# The vanilla tanh RNN is the clear loser whatever the remedy: neither initialization nor
+# clipping gives it the gated cells' way of carrying information across the sequence. The GRU
+# and the LSTM score well above it with every remedy, and the remedies move their scores by a
+# few recordings at most, not the same way for both cells: no remedy helped both here. One of
+# the 40 validation recordings is about 0.025 of a mean score over the 3 folds of 13 or 14
+# recordings, so take differences of that size as hints, not verdicts.
 #
 # The chosen model on the test set
 # --------------------------------
@@ -170,8 +170,7 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# The refit classified all 40 test recordings right. With 40 test recordings, one mistake
-# costs 0.025 of test accuracy, so the test score, like the cross-validated ones, is a rough
-# measure.
+# The refit's accuracy on the 40 test recordings is printed above; one mistake costs 0.025 of
+# it, so the test score, like the cross-validated ones, is a rough measure.
 # :class:`~sklearn.model_selection.RepeatedStratifiedKFold` as ``cv`` would make the
 # ranking steadier, at the price of fitting every candidate more often.

@@ -107,7 +107,7 @@ def main():
 
     # Every process holds the same network and can predict; here each
     # scores the test set.
-    accelerator.print(f"test R^2: {regressor.score(X_test, y_test):.3f}")
+    accelerator.print(f"test R²: {regressor.score(X_test, y_test):.3f}")
 
     # Save once. The accelerator is not saved: the file loads anywhere,
     # without one (sklrnn.load(path, device="cpu") on a machine without a
