@@ -131,11 +131,11 @@ if __name__ == "__main__":
           f"{on_dask.best_estimator_.score(X_test, y_test):.4f}")
 
 # %%
-# Five of the 20 fits of each search end with scikit-learn's ``ConvergenceWarning``: in
-# three, the two 4-unit networks with the lowest learning rates (the table's last two rows)
-# never got their training loss below that of a constant prediction; in two others, a
-# 32-unit tanh RNN and a 32-unit LSTM, the loss was still falling when the 30 epochs ran out.
-# A search's training budget is a hyperparameter like the others.
+# Some of the 20 fits of each search end with scikit-learn's ``ConvergenceWarning``. The two
+# 4-unit networks with the lowest learning rates (the table's last two rows) never got their
+# training loss below that of a constant prediction; in some other fits the loss was still
+# falling when the 30 epochs ran out. A search's training budget is a hyperparameter like the
+# others.
 #
 # The refit of the best candidate ran in this process in both cases (scikit-learn refits
 # after the search, outside joblib), so ``on_dask.best_estimator_`` is an ordinary fitted
@@ -145,7 +145,7 @@ if __name__ == "__main__":
 # ----------------------
 # Every task of the task stream, as a bar from its start to its end on the worker that ran
 # it. joblib sends the fits to Dask in *batches*, one task each, and would make a batch
-# larger if fits were quick (well under a second).
+# larger if fits were quicker still (under a fifth of a second).
 if __name__ == "__main__":
     tasks = []
     for task in task_stream.data:
@@ -179,9 +179,8 @@ if __name__ == "__main__":
 
 # %%
 # The first task on each worker is the longest: the first fit in a fresh process pays for
-# PyTorch setting itself up, once per process. After that, fits take from under a second
-# to a few seconds: on a CPU, PyTorch's LSTM is much faster than its GRU and tanh RNN, and
-# 32 units cost more than 4. Both workers stay busy to the end anyway, because the next
+# PyTorch setting itself up, once per process. After that, the fits are much shorter, and
+# not all of the same length. Both workers stay busy to the end anyway, because the next
 # task goes to whichever worker is free first: a long fit on one worker does not hold up
 # the other.
 #

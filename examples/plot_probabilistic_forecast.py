@@ -218,21 +218,22 @@ plt.show()
 #   growth was steady, and two years of it tell the network little that the average does
 #   not. A simple baseline like this is worth having on every forecasting problem; a
 #   network earns its place where the past holds more than its average.
-# * The network's intervals held a little less often than they claim, within two of the
-#   36 months. The average growth's held more often: its 50% interval is wider than
-#   needed, by five months' worth.
-# * The sample paths of the Student's t network forecast the same median (MAPE 0.059) and
-#   held as many months in their 90% intervals (86%), but their 50% intervals only 31%:
-#   the spread of one month's distribution, learned from 73 to 97 windows, came out too
-#   narrow near the centre, and a narrow first step stays narrow along the path. Its
-#   pinball loss, 7.50, is a little worse than the quantile network's 7.33. With a panel
-#   of many series the distribution has far more windows to learn from (the forecasting
-#   guide gives the coverage on 20 series).
+# * The network's intervals held less often than they claim (the coverage columns of the
+#   table). The average growth's held more often: its 50% interval is wider than needed, by
+#   five months' worth.
+# * The sample paths of the Student's t network forecast about the same median and held
+#   about as many months in their 90% intervals, but far fewer in their 50% intervals: the
+#   spread of one month's distribution, learned from 84 to 108 windows, came out too narrow
+#   near the centre, and a narrow first step stays narrow along the path. Its pinball loss
+#   is a little worse than the quantile network's. With a panel of many series the
+#   distribution has far more windows to learn from (the forecasting guide gives the
+#   coverage on 20 series).
 # * The network's quantiles are learned from its errors on the training windows, only 73
 #   to 97 of them here, and with so little data they depend on the settings and the seed.
-#   With seeds 0, 1 and 2, the 50% intervals of this 8-unit LSTM held 42-47% of the months
-#   and its 90% intervals 83-86%; an LSTM with 32 units gave about the same, 42-44% and
-#   83-86%. Check coverage on held-out data, as here, before trusting intervals.
+#   With seeds 1 and 2 instead of 0, and with an LSTM of 32 units instead of 8, the 50%
+#   intervals still held somewhat fewer than half of the months, and the 90% intervals
+#   anywhere from a little fewer than 90% to a little more. Check coverage on held-out
+#   data, as here, before trusting intervals.
 #
 # With many series, ``RNNForecaster`` trains one network on the windows of all of them
 # (pass a panel as ``y``), which gives its quantiles far more errors to learn from.

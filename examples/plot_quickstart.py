@@ -47,13 +47,13 @@ print(f"BasicMotions {X_train.shape}, frames of {rnn.frame_size_} steps, "
       f"{clf.score(X_test, y_test):.3f}")
 
 # %%
-# Each of the 40 test recordings is 0.025 of the accuracy printed above, and the seed, even the
-# number of PyTorch threads, can change the result by a recording or a few: with one thread,
-# this same pipeline scored 0.925, 1.000 and 1.000 for ``random_state`` 0, 1 and 2
-# (``benchmarks/bench_quality.py``, BasicMotions, in :doc:`the benchmark results
-# </benchmarks>`). Left, the test recordings by true and predicted motion: every count off the
-# diagonal is a mistake. Right, the training loss after each epoch (``history_`` is skorch's
-# history) and the learning rate of the cosine schedule.
+# Each of the 40 test recordings is 0.025 of the accuracy printed above, and the seed, or even
+# the number of PyTorch threads, can move it by a few recordings: with one thread, this same
+# pipeline scored 0.925, 1.000 and 1.000 for ``random_state`` 0, 1 and 2 (BasicMotions in
+# ``benchmarks/bench_quality.py``, :doc:`the benchmark results </benchmarks>`). Left, the
+# test recordings by true and predicted motion: every count off the diagonal is a mistake.
+# Right, the training loss after each epoch (``history_`` is skorch's history) and the
+# learning rate of the cosine schedule.
 fig, (ax_cm, ax_loss) = plt.subplots(1, 2, figsize=(9, 3.8))
 ConfusionMatrixDisplay.from_predictions(y_test, clf.predict(X_test),
                                         ax=ax_cm, colorbar=False)

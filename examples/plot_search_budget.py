@@ -235,14 +235,13 @@ plt.show()
 # All three searches picked a model that classifies about 97% of the 1029 test days right.
 # The differences between them are a few days: with 22 or 23 validation days, which of the
 # good candidates a search ends up with is partly luck. They differ in what that cost. Halving
-# trained 405 epochs, a sixth of the grid's 2349, and took about a fifth of its time. Optuna
-# with pruning came in between, at about two thirds of the grid's time. It trains some
-# trials to the end whatever their loss: those of the bracket that never prunes, and the
-# first trials of each bracket, which have no earlier trials to lose against (the flat green
-# curves at the top right). Its pruned trials ran 4, 10 or 28 epochs before they stopped,
-# and every epoch of a trial also computes the validation loss. The same order held with
-# the seeds 1, 2 and 3 (other validation thirds, candidates and initial weights), where the
-# models picked scored from 0.95 to 0.97 on the test days.
+# trained 405 epochs, a sixth of the grid's 2349, and took a fraction of its time. Optuna
+# with pruning came in between, in epochs and in time. It trains some trials to the end
+# whatever their loss: those of the bracket that never prunes, and the first trials of each
+# bracket, which have no earlier trials to lose against (the flat green curves at the top
+# right). Its pruned trials ran 4, 10 or 28 epochs before they stopped, and every epoch of a
+# trial also computes the validation loss. The same order held with the seeds 1, 2 and 3
+# (other validation thirds, candidates and initial weights).
 #
 # Which to use
 # ------------
