@@ -261,5 +261,5 @@ def test_the_multi_gpu_example_runs(tmp_path):
         env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True,
         timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "1 process(es)" in done.stdout and "test R^2" in done.stdout
+    assert "1 process(es)" in done.stdout and "test R²" in done.stdout
     assert sklrnn.load(saved).accelerator is None

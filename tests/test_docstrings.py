@@ -5,7 +5,7 @@ inherited ones are checked where they are defined, or belong to PyTorch, skorch,
 or sktime) and every public function of the public modules is validated with
 :func:`numpydoc.validate.validate`, one test case per object, named by its import path. The
 public names of a module are its ``__all__`` (or, for a module without one, those listed in
-``docs/api.rst``), and every other object ``docs/api.rst`` documents (e.g.
+``docs/api/*.rst``), and every other object ``docs/api/*.rst`` documents (e.g.
 ``sklrnn.nn.losses.MaskedMSELoss``). Constants (``sklrnn.nn.CELLS``) are not callable and are
 skipped.
 
@@ -22,7 +22,7 @@ import pytest
 
 numpydoc_validation = pytest.importorskip("numpydoc.validate")
 
-API_RST = Path(__file__).resolve().parents[1] / "docs" / "api.rst"
+API_DIR = Path(__file__).resolve().parents[1] / "docs" / "api"
 
 #: The public modules whose public names are checked.
 PUBLIC_MODULES = (
@@ -62,11 +62,11 @@ IGNORED_CODES = {
 
 
 def _api_rst_paths():
-    """Import paths of the objects that ``docs/api.rst`` documents (its autosummary entries)."""
-    if not API_RST.exists():  # an installed package without its docs
-        return []
+    """Import paths of the objects that ``docs/api/*.rst`` document (autosummary entries)."""
+    lines = [line for page in sorted(API_DIR.glob("*.rst"))  # none in an installed package
+             for line in page.read_text().splitlines()]
     paths, module, in_autosummary = [], "sklrnn", False
-    for line in API_RST.read_text().splitlines():
+    for line in lines:
         if match := re.match(r"\.\. currentmodule:: ([\w.]+)", line):
             module = match[1]
         elif line.startswith(".. "):
@@ -77,7 +77,7 @@ def _api_rst_paths():
 
 
 def _public_names(module_name):
-    """The public names of a module: its ``__all__``, else those ``docs/api.rst`` lists."""
+    """The public names of a module: its ``__all__``, else those ``docs/api/*.rst`` lists."""
     module = importlib.import_module(module_name)
     names = getattr(module, "__all__", None)
     if names is None:
