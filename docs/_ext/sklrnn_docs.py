@@ -72,15 +72,19 @@ class _Page(HTMLParser):
 
     def handle_data(self, data):
         tags = {t for t, _ in self.stack}
-        classes = set().union(*(c for _, c in self.stack)) if self.stack else set()
+        classes = self._classes()
         if "pre" in tags:
             if self._in_code() and self.code:
                 self.code[-1] += data
         elif not tags & {"script", "style", "code", "textarea"} and not classes & _MATH:
             self.prose.append(data)
 
+    def _classes(self):
+        """The classes of every open element."""
+        return set().union(*(c for _, c in self.stack))
+
     def _in_code(self):
-        classes = set().union(*(c for _, c in self.stack)) if self.stack else set()
+        classes = self._classes()
         highlight = {c for c in classes if c.startswith("highlight-")}
         return bool(highlight) and not highlight & _NOT_CODE and _RECORD not in classes
 
